@@ -1,0 +1,1 @@
+"""Versioned integration contracts shared by every BuurtPensioen service: the one source of each schema."""

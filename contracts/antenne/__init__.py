@@ -1,0 +1,1 @@
+"""Contracts published by antennes on `bp.<antenne_id>.<aggregate>.<event>`."""

@@ -1,0 +1,107 @@
+"""The envelope every integration event travels in: CloudEvents 1.0, structured JSON mode.
+
+See docs/decisions/0002-cloudevents-envelope.md. The extension attributes (lowercase, as CloudEvents
+requires) carry what our consumers need for exactly-once, in-order delivery: the antenne's own
+notification `position` and the `previousposition` it follows (a chain that makes a lost message
+visible).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+from uuid import UUID, uuid5
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from contracts.base import Contract
+from contracts.registry import contract_for
+from contracts.subjects import ANTENNE_ID_PATTERN
+
+CONTENT_TYPE = "application/cloudevents+json"
+EVENT_ID_NAMESPACE = UUID("6f1c7a52-9a3e-4f0e-9b8e-2a5d3f0c1b77")
+
+
+class Envelope(BaseModel):
+    """One integration event: CloudEvents context attributes, our extensions, and the payload."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: UUID = Field(description="Event id, stable across republishes (the Nats-Msg-Id).")
+    source: str = Field(description="`/antennes/<antenne_id>` for antenne events.")
+    type: str = Field(description="Contract type, `<aggregate>.<event>`.")
+    time: AwareDatetime = Field(description="When the event happened at its origin (UTC).")
+    subject: str = Field(description="The aggregate id, as text.")
+    datacontenttype: Literal["application/json"] = "application/json"
+    schemaversion: int = Field(ge=1, description="Contract version of `data`.")
+    antenneid: str = Field(pattern=ANTENNE_ID_PATTERN)
+    aggregateid: UUID
+    aggregateversion: int = Field(ge=1)
+    position: int = Field(ge=1, description="Notification id in the antenne's own event log.")
+    previousposition: int | None = Field(
+        default=None, ge=1, description="Position of the antenne's previous published event."
+    )
+    correlationid: UUID
+    causationid: UUID | None = None
+    data: dict[str, Any]
+
+    @field_validator("time")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+    def payload(self) -> Contract:
+        """The typed payload; raises UnknownContractError or pydantic.ValidationError."""
+        return contract_for(self.type, self.schemaversion).model_validate(self.data)
+
+    def to_bytes(self) -> bytes:
+        """Structured-mode CloudEvents JSON."""
+        return self.model_dump_json().encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> Envelope:
+        """Parse structured-mode CloudEvents JSON; raises pydantic.ValidationError."""
+        return cls.model_validate_json(raw)
+
+
+def event_id(antenne_id: str, aggregate_id: UUID, aggregate_version: int) -> UUID:
+    """A deterministic event id, so that a republished event keeps its id (and is deduplicated)."""
+    return uuid5(EVENT_ID_NAMESPACE, f"{antenne_id}/{aggregate_id}/{aggregate_version}")
+
+
+def antenne_source(antenne_id: str) -> str:
+    """The CloudEvents `source` of an antenne."""
+    return f"/antennes/{antenne_id}"
+
+
+def wrap(
+    payload: Contract,
+    *,
+    antenne_id: str,
+    aggregate_id: UUID,
+    aggregate_version: int,
+    occurred_at: datetime,
+    position: int,
+    previous_position: int | None,
+    correlation_id: UUID | None = None,
+    causation_id: UUID | None = None,
+) -> Envelope:
+    """Put a contract payload in its envelope."""
+    this_id = event_id(antenne_id, aggregate_id, aggregate_version)
+    return Envelope(
+        id=this_id,
+        source=antenne_source(antenne_id),
+        type=payload.TYPE,
+        time=occurred_at,
+        subject=str(aggregate_id),
+        schemaversion=payload.VERSION,
+        antenneid=antenne_id,
+        aggregateid=aggregate_id,
+        aggregateversion=aggregate_version,
+        position=position,
+        previousposition=previous_position,
+        correlationid=correlation_id or this_id,
+        causationid=causation_id,
+        data=payload.model_dump(mode="json"),
+    )

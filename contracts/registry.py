@@ -1,0 +1,31 @@
+"""Every contract by (type, version): how readers turn an envelope's data into a model."""
+
+from __future__ import annotations
+
+from contracts.antenne import v1 as antenne_v1
+from contracts.base import Contract
+
+CONTRACTS: tuple[type[Contract], ...] = (
+    antenne_v1.MemberRegistered,
+    antenne_v1.ExchangeRecorded,
+    antenne_v1.ExchangeConfirmed,
+)
+
+_BY_KEY: dict[tuple[str, int], type[Contract]] = {(c.TYPE, c.VERSION): c for c in CONTRACTS}
+
+
+class UnknownContractError(LookupError):
+    """No contract is known for this type and version (a newer producer, or a typo)."""
+
+    def __init__(self, type_name: str, version: int) -> None:
+        super().__init__(f"no contract for type {type_name!r} version {version}")
+        self.type_name = type_name
+        self.version = version
+
+
+def contract_for(type_name: str, version: int) -> type[Contract]:
+    """The contract class for a type and version."""
+    try:
+        return _BY_KEY[(type_name, version)]
+    except KeyError:
+        raise UnknownContractError(type_name, version) from None

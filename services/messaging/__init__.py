@@ -1,0 +1,1 @@
+"""NATS JetStream plumbing shared by the services: streams, the embedded server, the chain consumer."""

@@ -1,0 +1,190 @@
+"""A durable JetStream consumer that applies every antenne's events in chain order, exactly once.
+
+The sink (ledger, reporting view) records its new state together with the antenne's position in one
+transaction; this loop only decides, from the chain, whether a message is next, already applied, or
+early (then it is redelivered later, never skipped). Acknowledgement follows the commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+import nats
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from pydantic import ValidationError
+
+from contracts.envelope import Envelope
+from contracts.registry import UnknownContractError
+from contracts.subjects import ANTENNE_STREAM, ANTENNE_SUBJECTS, deadletter_subject
+from services.messaging.chain import Decision, decide
+from services.messaging.streams import ensure_streams
+
+if TYPE_CHECKING:
+    from nats.aio.client import Client
+    from nats.aio.msg import Msg
+    from nats.js.client import JetStreamContext
+
+    from contracts.base import Contract
+
+log = logging.getLogger(__name__)
+
+REASON_HEADER = "Bp-Deadletter-Reason"
+
+
+class EventSink(Protocol):
+    """Something that applies antenne events exactly once (a ledger, a view)."""
+
+    def last_position(self, antenne_id: str) -> int | None:
+        """The last position of this antenne applied, or None."""
+
+    def apply(self, envelope: Envelope, payload: Contract) -> bool:
+        """Apply the event and record its position atomically; False if it was already there."""
+
+
+@dataclass
+class ConsumerStatus:
+    """What the consumer has done, for health and audit endpoints."""
+
+    connected: bool = False
+    applied: int = 0
+    duplicates: int = 0
+    parked: int = 0
+    positions: dict[str, int] = field(default_factory=dict)
+    waiting: dict[str, int] = field(default_factory=dict)  # antenne -> position it waits to follow
+    last_applied_at: float | None = None
+    last_error: str | None = None
+
+
+@dataclass
+class ChainConsumer:
+    """Pulls from the antenne stream with a durable consumer and feeds a sink in chain order."""
+
+    nats_url: str
+    durable: str
+    sink: EventSink
+    batch: int = 256
+    gap_retry_seconds: float = 0.5
+    status: ConsumerStatus = field(default_factory=ConsumerStatus)
+    _last: dict[str, int | None] = field(default_factory=dict, init=False)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until `stop` is set, reconnecting after any failure."""
+        while not stop.is_set():
+            try:
+                await self._consume(stop)
+            except Exception as error:  # the link comes back; the next round starts over
+                self.status.connected = False
+                self.status.last_error = f"{type(error).__name__}: {error}"
+                log.warning("consumer %s: %s; retrying", self.durable, self.status.last_error)
+                await _sleep_unless(stop, 1.0)
+
+    async def _consume(self, stop: asyncio.Event) -> None:
+        reconnected = asyncio.Event()
+
+        async def on_reconnect() -> None:
+            reconnected.set()
+
+        nc: Client = await nats.connect(
+            self.nats_url,
+            name=self.durable,
+            connect_timeout=2,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            reconnected_cb=on_reconnect,
+        )
+        try:
+            js = nc.jetstream()
+            await ensure_streams(js)
+            self.status.connected = True
+            while not stop.is_set():
+                reconnected.clear()
+                await self._pull_until_reconnect(js, stop, reconnected)
+        finally:
+            self.status.connected = False
+            await nc.close()
+
+    async def _pull_until_reconnect(
+        self, js: JetStreamContext, stop: asyncio.Event, reconnected: asyncio.Event
+    ) -> None:
+        # Pull subscriptions may not survive a server restart: re-create them after a reconnect.
+        subscription = await js.pull_subscribe(
+            ANTENNE_SUBJECTS, durable=self.durable, stream=ANTENNE_STREAM, config=self._config()
+        )
+        try:
+            while not stop.is_set() and not reconnected.is_set():
+                try:
+                    messages = await subscription.fetch(self.batch, timeout=1.0)
+                except (TimeoutError, NatsTimeoutError):
+                    continue
+                for message in messages:
+                    await self._handle(js, message)
+        finally:
+            await subscription.unsubscribe()
+
+    def _config(self) -> ConsumerConfig:
+        return ConsumerConfig(
+            durable_name=self.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=60.0,
+            # Out-of-order messages wait unacknowledged for the missing one; this bounds how many.
+            max_ack_pending=4096,
+            max_deliver=-1,
+        )
+
+    async def _handle(self, js: JetStreamContext, message: Msg) -> None:
+        try:
+            envelope = Envelope.from_bytes(message.data)
+            payload = envelope.payload()
+        except (ValidationError, UnknownContractError) as error:
+            await self._park(js, message, f"undecodable: {error}")
+            return
+        decision = decide(
+            envelope.position, envelope.previousposition, self._last_applied(envelope.antenneid)
+        )
+        if decision is Decision.APPLY:
+            await self._apply(envelope, payload)
+            await message.ack()
+        elif decision is Decision.DUPLICATE:
+            self.status.duplicates += 1
+            await message.ack()
+        elif decision is Decision.GAP:
+            self.status.waiting[envelope.antenneid] = envelope.previousposition or 0
+            await message.nak(delay=self.gap_retry_seconds)
+        else:
+            await self._park(js, message, f"chain conflict at position {envelope.position}")
+
+    async def _apply(self, envelope: Envelope, payload: Contract) -> None:
+        applied = await asyncio.to_thread(self.sink.apply, envelope, payload)
+        self._last[envelope.antenneid] = envelope.position
+        self.status.positions[envelope.antenneid] = envelope.position
+        self.status.waiting.pop(envelope.antenneid, None)
+        if applied:
+            self.status.applied += 1
+            self.status.last_applied_at = time.time()
+        else:
+            self.status.duplicates += 1
+
+    def _last_applied(self, antenne_id: str) -> int | None:
+        if antenne_id not in self._last:
+            self._last[antenne_id] = self.sink.last_position(antenne_id)
+        return self._last[antenne_id]
+
+    async def _park(self, js: JetStreamContext, message: Msg, reason: str) -> None:
+        """Keep a message we cannot apply on the dead-letter stream, with the reason; never drop it."""
+        log.error("consumer %s parks a message from %s: %s", self.durable, message.subject, reason)
+        headers = {REASON_HEADER: reason[:1000], "Bp-Original-Subject": message.subject}
+        await js.publish(deadletter_subject(self.durable), message.data, headers=headers)
+        self.status.parked += 1
+        await message.ack()
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
