@@ -1,0 +1,42 @@
+"""The `buurtpensioen` command: each service alone, or the whole local federation with `up`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from contracts.schemas import export_json_schemas
+from services.antenne.cli import app as antenne_app
+from services.ledger.cli import app as ledger_app
+from services.local_federation.cli import up
+from services.reporting.cli import app as reporting_app
+
+app = typer.Typer(
+    help="Het BuurtPensioen federation: antennes, the central ledger and reporting.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(antenne_app, name="antenne", help="One antenne: its JSON API, relay and recovery tools.")
+app.add_typer(ledger_app, name="ledger", help="The central ledger of portable time credits.")
+app.add_typer(reporting_app, name="reporting", help="Reports rebuilt from the events.")
+app.command()(up)
+
+
+@app.command("schemas")
+def schemas(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the JSON Schema files into.")] = Path(
+        "schemas"
+    ),
+) -> None:
+    """Export every event contract, and the envelope, as JSON Schema."""
+    for path in export_json_schemas(directory):
+        typer.echo(path)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app()

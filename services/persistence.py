@@ -1,0 +1,33 @@
+"""One database URL per service, turned into the environment `eventsourcing` reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+
+class UnsupportedDatabaseUrlError(ValueError):
+    """Only `sqlite:///path`, `postgresql://...` and `memory:` are understood."""
+
+
+def eventsourcing_env(database_url: str) -> dict[str, str]:
+    """`sqlite:///var/x.db`, `postgresql://user:pw@host:port/db` or `memory:` -> Application env."""
+    if database_url == "memory:":
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    parts = urlsplit(database_url)
+    if parts.scheme == "sqlite":
+        path = Path(unquote(parts.path).removeprefix("/"))  # sqlite:////abs/path is absolute
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
+    if parts.scheme in {"postgresql", "postgres"}:
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parts.path.removeprefix("/"),
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        }
+    raise UnsupportedDatabaseUrlError(
+        f"unsupported database URL {database_url!r}: use sqlite:///path, postgresql://... or memory:"
+    )
