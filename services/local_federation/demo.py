@@ -1,0 +1,64 @@
+"""A little demo data, entered through each antenne's own JSON API the way a coordinator would."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+
+@dataclass(frozen=True)
+class DemoExchange:
+    helper: int  # index into the antenne's members
+    recipient: int
+    quarters: int
+    category: str
+    performed_on: str
+    confirmed: bool = True
+
+
+DEMO_MEMBERS: dict[str, tuple[str, ...]] = {
+    "neder-over-heembeek": ("Maria Peeters", "Jean Claes", "Fatima Benali"),
+    "jette": ("Ahmed El Amrani", "Jeanine Dubois", "Luc Vermeulen"),
+    "laken": ("Rosa Janssens", "Marc Lambert", "Aïcha Diallo"),
+}
+
+DEMO_EXCHANGES = (
+    DemoExchange(
+        helper=1, recipient=0, quarters=6, category="shopping", performed_on="2026-11-17", confirmed=True
+    ),
+    DemoExchange(
+        helper=2, recipient=1, quarters=4, category="digital", performed_on="2026-11-19", confirmed=True
+    ),
+    DemoExchange(
+        helper=0, recipient=2, quarters=8, category="company", performed_on="2026-11-20", confirmed=False
+    ),
+)
+
+
+def seed_antenne(url: str, token: str, antenne_id: str) -> int:
+    """Register the demo members and exchanges at one antenne; return the number of requests made."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=url, headers=headers, timeout=10.0) as client:
+        members = [
+            _created(client.post("/api/v1/members", json={"display_name": name}), "member_id")
+            for name in DEMO_MEMBERS[antenne_id]
+        ]
+        for exchange in DEMO_EXCHANGES:
+            body = {
+                "helper_id": members[exchange.helper],
+                "recipient_id": members[exchange.recipient],
+                "quarters": exchange.quarters,
+                "category": exchange.category,
+                "performed_on": exchange.performed_on,
+            }
+            exchange_id = _created(client.post("/api/v1/exchanges", json=body), "exchange_id")
+            if exchange.confirmed:
+                client.post(f"/api/v1/exchanges/{exchange_id}/confirm").raise_for_status()
+    return len(members) + len(DEMO_EXCHANGES)
+
+
+def _created(response: httpx.Response, key: str) -> str:
+    response.raise_for_status()
+    value: str = response.json()[key]
+    return value

@@ -1,0 +1,180 @@
+"""The local federation: an embedded nats-server, three demo antennes, the ledger and reporting."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypedDict
+
+from services.auth import new_token
+from services.local_federation.demo import seed_antenne
+from services.local_federation.processes import ServiceProcess
+from services.messaging.nats_server import NatsServer
+
+log = logging.getLogger(__name__)
+
+DEMO_ANTENNES: dict[str, str] = {
+    "neder-over-heembeek": "Neder-Over-Heembeek",
+    "jette": "Jette",
+    "laken": "Laken",
+}
+
+
+class ServiceAddress(TypedDict):
+    url: str
+    token: str
+
+
+class NatsAddress(TypedDict):
+    url: str
+
+
+class UpFile(TypedDict):
+    """What `var/up.json` holds: where each service listens and its API token."""
+
+    antennes: dict[str, ServiceAddress]
+    ledger: ServiceAddress
+    reporting: ServiceAddress
+    nats: NatsAddress
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Where everything listens; antennes take consecutive ports from `antenne_base`."""
+
+    nats: int = 4222
+    antenne_base: int = 8101
+    ledger: int = 8201
+    reporting: int = 8301
+
+
+@dataclass
+class LocalFederation:
+    """Starts, watches and stops every part of the federation; all state lives under `var_dir`."""
+
+    var_dir: Path
+    ports: Ports = field(default_factory=Ports)
+    host: str = "127.0.0.1"
+    demo_data: bool = True
+    nats: NatsServer = field(init=False)
+    services: list[ServiceProcess] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        self.var_dir = self.var_dir.resolve()
+        self.nats = NatsServer(
+            port=self.ports.nats,
+            host=self.host,
+            store_dir=self.var_dir / "nats",
+            log_file=self.var_dir / "logs" / "nats.log",
+        )
+
+    def start(self) -> UpFile:
+        """Start everything, wait until healthy, seed demo data once; return what up.json holds."""
+        (self.var_dir / "logs").mkdir(parents=True, exist_ok=True)
+        tokens = self._tokens()
+        log.info("starting nats-server with JetStream on %s", self.nats.url)
+        self.nats.start()
+        self.services = self._service_processes(tokens)
+        for service in self.services:
+            log.info("starting %s", service.name)
+            service.start()
+        for service in self.services:
+            service.wait_healthy()
+        self._seed_demo_data(tokens)
+        description = self._describe(tokens)
+        up_file = self.var_dir / "up.json"
+        up_file.write_text(json.dumps(description, indent=2) + "\n")
+        os.chmod(up_file, 0o600)
+        return description
+
+    def watch(self, interval: float = 1.0) -> None:
+        """Restart any service that dies, until interrupted (Ctrl-C raises KeyboardInterrupt)."""
+        while True:
+            for service in self.services:
+                if service.exited():
+                    log.error("%s stopped unexpectedly; restarting it:\n%s", service.name, service.log_tail())
+                    service.restarts += 1
+                    service.start()
+            time.sleep(interval)
+
+    def stop(self) -> None:
+        """Stop the services (consumers and relays first), then NATS."""
+        for service in reversed(self.services):
+            log.info("stopping %s", service.name)
+            service.stop()
+        log.info("stopping nats-server")
+        self.nats.stop()
+
+    def _url(self, port: int) -> str:
+        return f"http://{self.host}:{port}"
+
+    def _antenne_ports(self) -> dict[str, int]:
+        return {antenne_id: self.ports.antenne_base + i for i, antenne_id in enumerate(DEMO_ANTENNES)}
+
+    def _service_processes(self, tokens: dict[str, str]) -> list[ServiceProcess]:
+        common = ["--host", self.host, "--nats-url", self.nats.url]
+        logs = self.var_dir / "logs"
+        processes = [
+            ServiceProcess(
+                name=f"antenne {antenne_id}",
+                module="services.antenne",
+                args=["serve", "--antenne-id", antenne_id, "--name", DEMO_ANTENNES[antenne_id],
+                      "--port", str(port), "--database-url", self._sqlite(antenne_id), *common],
+                env={"ANTENNE_TOKEN": tokens[antenne_id]},
+                health_url=f"{self._url(port)}/healthz",
+                log_file=logs / f"{antenne_id}.log",
+            )
+            for antenne_id, port in self._antenne_ports().items()
+        ]  # fmt: skip
+        for name, port, prefix in (
+            ("ledger", self.ports.ledger, "LEDGER"),
+            ("reporting", self.ports.reporting, "REPORTING"),
+        ):
+            processes.append(
+                ServiceProcess(
+                    name=name,
+                    module=f"services.{name}",
+                    args=["serve", "--port", str(port), "--database-url", self._sqlite(name), *common],
+                    env={f"{prefix}_TOKEN": tokens[name]},
+                    health_url=f"{self._url(port)}/healthz",
+                    log_file=logs / f"{name}.log",
+                )
+            )
+        return processes
+
+    def _sqlite(self, name: str) -> str:
+        return f"sqlite:///{self.var_dir / 'data' / name}.db"
+
+    def _tokens(self) -> dict[str, str]:
+        """Tokens are made once per installation and kept, so a restart keeps them."""
+        path = self.var_dir / "secrets.json"
+        tokens: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+        for name in [*DEMO_ANTENNES, "ledger", "reporting"]:
+            tokens.setdefault(name, new_token())
+        path.write_text(json.dumps(tokens, indent=2) + "\n")
+        os.chmod(path, 0o600)
+        return tokens
+
+    def _describe(self, tokens: dict[str, str]) -> UpFile:
+        return {
+            "antennes": {
+                antenne_id: {"url": self._url(port), "token": tokens[antenne_id]}
+                for antenne_id, port in self._antenne_ports().items()
+            },
+            "ledger": {"url": self._url(self.ports.ledger), "token": tokens["ledger"]},
+            "reporting": {"url": self._url(self.ports.reporting), "token": tokens["reporting"]},
+            "nats": {"url": self.nats.url},
+        }
+
+    def _seed_demo_data(self, tokens: dict[str, str]) -> None:
+        marker = self.var_dir / "demo-data-entered"
+        if not self.demo_data or marker.exists():
+            return
+        for antenne_id, port in self._antenne_ports().items():
+            count = seed_antenne(self._url(port), tokens[antenne_id], antenne_id)
+            log.info("demo data entered at %s (%d requests)", antenne_id, count)
+        marker.write_text("The demo members and exchanges were entered once; delete var/ to start over.\n")
