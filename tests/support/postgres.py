@@ -29,12 +29,9 @@ def postgres_bin_dir() -> Path:
     raise FileNotFoundError("PostgreSQL server binaries not found: run scripts/test, it installs them")
 
 
-def _as_unprivileged() -> dict[str, object]:
-    # PostgreSQL refuses to run as root; CI runs as root.
-    if os.geteuid() != 0:
-        return {}
-    entry = pwd.getpwnam(UNPRIVILEGED_USER)
-    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+def _unprivileged_user() -> pwd.struct_passwd | None:
+    """Who runs the server: PostgreSQL refuses to run as root, and CI runs as root."""
+    return pwd.getpwnam(UNPRIVILEGED_USER) if os.geteuid() == 0 else None
 
 
 @dataclass
@@ -51,10 +48,10 @@ class PostgresServer:
         bin_dir = postgres_bin_dir()
         root = Path(tempfile.mkdtemp(prefix="bp-postgres-"))
         self.data_dir = root / "data"
-        drop = _as_unprivileged()
-        if drop:
+        user = _unprivileged_user()
+        if user:
             os.chmod(root, 0o755)
-            os.chown(root, int(str(drop["user"])), int(str(drop["group"])))
+            os.chown(root, user.pw_uid, user.pw_gid)
         self._run(bin_dir / "initdb", "-D", self.data_dir, "-U", self.user, "--auth=trust", "-E", "UTF8")
         options = (
             f"-c listen_addresses={self.host} -c port={self.port} "
@@ -87,10 +84,15 @@ class PostgresServer:
         return f"postgresql://{self.user}:{self.password}@{self.host}:{self.port}/{dbname}"
 
     def _run(self, *command: object) -> None:
-        subprocess.run(
+        user = _unprivileged_user()
+        result = subprocess.run(
             [str(part) for part in command],
-            check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            **_as_unprivileged(),  # type: ignore[arg-type]
+            text=True,
+            user=user.pw_uid if user else None,
+            group=user.pw_gid if user else None,
+            extra_groups=[] if user else None,
         )
+        if result.returncode != 0:
+            raise RuntimeError(f"{command[0]} failed ({result.returncode}): {result.stderr.strip()}")
