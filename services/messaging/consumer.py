@@ -149,7 +149,11 @@ class ChainConsumer:
             envelope.position, envelope.previousposition, self._last_applied(envelope.antenneid)
         )
         if decision is Decision.APPLY:
-            await self._apply(envelope, payload)
+            try:
+                await self._apply(envelope, payload)
+            except Exception as error:  # a store hiccup: try this message again soon, never skip it
+                await self._retry_later(message, envelope, error)
+                return
             await message.ack()
         elif decision is Decision.DUPLICATE:
             self.status.duplicates += 1
@@ -170,6 +174,13 @@ class ChainConsumer:
             self.status.last_applied_at = time.time()
         else:
             self.status.duplicates += 1
+
+    async def _retry_later(self, message: Msg, envelope: Envelope, error: Exception) -> None:
+        self.status.last_error = f"{type(error).__name__}: {error}"
+        log.exception("consumer %s could not apply %s: retrying", self.durable, envelope.id)
+        # The store may or may not have committed: read the position from it again.
+        self._last.pop(envelope.antenneid, None)
+        await message.nak(delay=1.0)
 
     def _last_applied(self, antenne_id: str) -> int | None:
         if antenne_id not in self._last:

@@ -131,3 +131,31 @@ def test_an_undecodable_message_is_parked_with_its_reason_and_the_consumer_goes_
     assert sink.applied == [("jette", 1)]
     assert consumer.status.parked == 1
     assert reasons[0].startswith("undecodable")
+
+
+class FlakySink(RecordingSink):
+    """A store that fails once, as a database restart would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 1
+
+    def apply(self, envelope: Envelope, payload: Contract) -> bool:
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("database restarting")
+        return super().apply(envelope, payload)
+
+
+def test_a_failing_store_gets_the_message_again_and_nothing_is_skipped(nats_server: NatsServer) -> None:
+    sink = FlakySink()
+
+    async def scenario(publish: Publish) -> None:
+        await publish(_envelope("jette", 1, None))
+        await publish(_envelope("jette", 2, 1))
+        await _until(lambda: len(sink.applied) == 2)
+
+    consumer = asyncio.run(_with_consumer(nats_server, sink, scenario))
+
+    assert sink.applied == [("jette", 1), ("jette", 2)]
+    assert consumer.status.last_error == "RuntimeError: database restarting"
