@@ -1,0 +1,130 @@
+"""The ledger's JSON API: balances and the audit behind the token, health without it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+
+from services.auth import require_token
+from services.ledger.application import Audit, Ledger
+from services.messaging.consumer import ConsumerStatus
+
+
+def get_ledger(request: Request) -> Ledger:
+    """The ledger built by the app's lifespan."""
+    ledger: Ledger = request.app.state.ledger
+    return ledger
+
+
+def get_consumer_status(request: Request) -> ConsumerStatus:
+    """What the ledger's chain consumer has done so far."""
+    status: ConsumerStatus = request.app.state.consumer.status
+    return status
+
+
+LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+StatusDep = Annotated[ConsumerStatus, Depends(get_consumer_status)]
+
+
+class Balance(BaseModel):
+    """A member's time credits: positive when they gave more help than they received."""
+
+    member_id: UUID
+    quarters: int = Field(description="Balance in quarter hours.")
+
+
+class ConsumerReport(BaseModel):
+    """The JetStream consumer that feeds the ledger."""
+
+    connected: bool
+    applied: int = Field(description="Events applied since this process started.")
+    duplicates: int = Field(description="Messages dropped because their event was already applied.")
+    parked: int = Field(description="Messages put on the dead-letter stream.")
+    waiting: dict[str, int] = Field(description="Antenne -> position whose missing successor it waits for.")
+    positions: dict[str, int] = Field(description="Antenne -> last position applied by this process.")
+    last_error: str | None
+
+    @classmethod
+    def of(cls, status: ConsumerStatus) -> ConsumerReport:
+        """Copy the consumer's live status (dicts copied: the consumer keeps changing them)."""
+        return cls(
+            connected=status.connected,
+            applied=status.applied,
+            duplicates=status.duplicates,
+            parked=status.parked,
+            waiting=dict(status.waiting),
+            positions=dict(status.positions),
+            last_error=status.last_error,
+        )
+
+
+class AntenneReport(BaseModel):
+    """What the ledger took in from one antenne."""
+
+    events_applied: int
+    last_position: int | None
+    confirmed_quarters: int
+
+
+class AuditReport(BaseModel):
+    """Invariant 1 on the books: the accounts sum to zero and exchanges credited what antennes confirmed."""
+
+    balanced: bool
+    accounts: int
+    sum_of_accounts: int = Field(description="Sum of every account's balance; 0 when balanced.")
+    credited_by_exchanges: int = Field(description="Quarters credited to helpers by exchange transfers.")
+    confirmed_quarters: int = Field(description="Quarters of the confirmed exchanges the antennes reported.")
+    antennes: dict[str, AntenneReport]
+    consumer: ConsumerReport
+
+    @classmethod
+    def of(cls, audit: Audit, status: ConsumerStatus) -> AuditReport:
+        """The audit with the consumer's status."""
+        return cls(
+            balanced=audit.balanced,
+            accounts=audit.accounts,
+            sum_of_accounts=audit.sum_of_accounts,
+            credited_by_exchanges=audit.credited_by_exchanges,
+            confirmed_quarters=audit.confirmed_quarters,
+            antennes={
+                antenne_id: AntenneReport(
+                    events_applied=intake.events_applied,
+                    last_position=intake.last_position,
+                    confirmed_quarters=intake.confirmed_quarters,
+                )
+                for antenne_id, intake in audit.antennes.items()
+            },
+            consumer=ConsumerReport.of(status),
+        )
+
+
+class Health(BaseModel):
+    """The process answers; the consumer's status says whether events flow."""
+
+    status: str
+    consumer: ConsumerReport
+
+
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)])
+health_router = APIRouter()
+
+
+@router.get("/balances/{member_id}", tags=["balances"])
+def get_balance(member_id: UUID, ledger: LedgerDep) -> Balance:
+    """A member's balance in quarter hours, the same whichever antenne asks."""
+    return Balance(member_id=member_id, quarters=ledger.balance(member_id))
+
+
+@router.get("/audit", tags=["audit"])
+def get_audit(ledger: LedgerDep, status: StatusDep) -> AuditReport:
+    """Check the books: sum of accounts, credits against confirmed help, what each antenne sent."""
+    return AuditReport.of(ledger.audit(), status)
+
+
+@health_router.get("/healthz", tags=["health"])
+def get_health(status: StatusDep) -> Health:
+    """The ledger is up (no token needed); includes the consumer's status."""
+    return Health(status="ok", consumer=ConsumerReport.of(status))

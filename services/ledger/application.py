@@ -1,0 +1,236 @@
+"""The ledger application: takes in every antenne's events exactly once and books them double entry."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import IntegrityError, ProcessRecorder, Tracking
+from eventsourcing.utils import get_topic
+
+from contracts.antenne.v1 import ExchangeConfirmed, MemberRegistered
+from services.ledger.domain import (
+    Account,
+    AccountNotFoundError,
+    Cause,
+    Feed,
+    Transfer,
+    account_id,
+    feed_id,
+    member_key,
+    transfer,
+)
+
+if TYPE_CHECKING:
+    from eventsourcing.domain import MutableOrImmutableAggregate
+
+    from contracts.base import Contract
+    from contracts.envelope import Envelope
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AntenneIntake:
+    """What the ledger took in from one antenne."""
+
+    events_applied: int
+    last_position: int | None
+    confirmed_quarters: int
+
+
+@dataclass(frozen=True)
+class Audit:
+    """Invariant 1 checked on the books: accounts sum to zero, credits equal confirmed help."""
+
+    accounts: int
+    sum_of_accounts: int
+    credited_by_exchanges: int
+    confirmed_quarters: int
+    antennes: dict[str, AntenneIntake]
+
+    @property
+    def balanced(self) -> bool:
+        """Whether the books balance."""
+        return self.sum_of_accounts == 0 and self.credited_by_exchanges == self.confirmed_quarters
+
+
+@dataclass
+class _LogIndex:
+    """Which accounts and feeds exist, and what exchanges credited, as read from the ledger's own log."""
+
+    topics: tuple[str, ...] = (
+        get_topic(Account.Opened),
+        get_topic(Feed.Started),
+        get_topic(Transfer.Made),
+    )
+    read_up_to: int = 0
+    account_ids: list[UUID] = field(default_factory=list)
+    feed_ids: list[UUID] = field(default_factory=list)
+    credited_by_exchanges: int = 0
+
+    def catch_up(self, ledger: Ledger, section_size: int = 1000) -> None:
+        """Read the log past where this index last stopped."""
+        while True:
+            notifications = ledger.recorder.select_notifications(
+                start=self.read_up_to + 1, limit=section_size, topics=self.topics
+            )
+            for notification in notifications:
+                self._index(ledger.mapper.to_domain_event(notification))
+                self.read_up_to = notification.id
+            if len(notifications) < section_size:
+                return
+
+    def _index(self, event: Any) -> None:
+        if isinstance(event, Account.Opened):
+            self.account_ids.append(event.originator_id)
+        elif isinstance(event, Feed.Started):
+            self.feed_ids.append(event.originator_id)
+        elif isinstance(event, Transfer.Made) and event.cause_type == ExchangeConfirmed.TYPE:
+            self.credited_by_exchanges += event.quarters
+
+
+class Ledger(Application[UUID]):
+    """The central ledger: an `EventSink` for the chain consumer, and balance and audit queries."""
+
+    # One process writes the ledger, so cached aggregates are current: no fast-forward query per load.
+    env: ClassVar[dict[str, str]] = {
+        "AGGREGATE_CACHE_MAXSIZE": "20000",
+        "AGGREGATE_CACHE_FASTFORWARD": "n",
+    }
+    # Accounts and feeds live for years: load them from a recent snapshot, not from their first event.
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
+        Account: 100,
+        Feed: 100,
+    }
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.recorder: ProcessRecorder
+        # The consumer writes while API threads read: a read must never put a stale copy in the cache.
+        self._lock = threading.RLock()
+        self._index = _LogIndex()
+
+    def construct_recorder(self) -> ProcessRecorder:
+        """A recorder that stores tracking records with the events, in one transaction."""
+        return self.factory.process_recorder()
+
+    def last_position(self, antenne_id: str) -> int | None:
+        """The last position of this antenne applied, or None."""
+        return self.recorder.max_tracking_id(antenne_id)
+
+    def apply(self, envelope: Envelope, payload: Contract) -> bool:
+        """Book the event and record its position atomically; False if it was already applied."""
+        with self._lock:
+            feed = self._feed(envelope.antenneid)
+            if feed.has_taken(envelope.position):
+                return False
+            tracking = Tracking(envelope.antenneid, envelope.position)
+            processing = ProcessingEvent[UUID](tracking=tracking)
+            match payload:
+                case MemberRegistered():
+                    self._register_member(payload, envelope.antenneid, processing)
+                case ExchangeConfirmed():
+                    self._book_exchange(payload, envelope, processing)
+            confirmed = payload.quarters if isinstance(payload, ExchangeConfirmed) else 0
+            feed.take(envelope.position, envelope.type, confirmed)
+            processing.collect_events(feed)
+            return self._record_once(processing, tracking)
+
+    def balance(self, member_id: UUID) -> int:
+        """A member's balance in quarter hours; AccountNotFoundError if the ledger never saw them."""
+        with self._lock:
+            try:
+                account: Account = self._read(account_id(member_key(member_id)))
+            except AggregateNotFoundError:
+                raise AccountNotFoundError(member_id) from None
+            return account.balance
+
+    def audit(self) -> Audit:
+        """Sum the accounts themselves and compare what exchanges credited with what antennes confirmed."""
+        with self._lock:
+            self._index.catch_up(self)
+            accounts: list[Account] = [self._read(i) for i in self._index.account_ids]
+            feeds: list[Feed] = [self._read(i) for i in self._index.feed_ids]
+            return Audit(
+                accounts=len(accounts),
+                sum_of_accounts=sum(account.balance for account in accounts),
+                credited_by_exchanges=self._index.credited_by_exchanges,
+                confirmed_quarters=sum(feed.confirmed_quarters for feed in feeds),
+                antennes={
+                    feed.antenne_id: AntenneIntake(
+                        events_applied=feed.events_taken,
+                        last_position=self.last_position(feed.antenne_id),
+                        confirmed_quarters=feed.confirmed_quarters,
+                    )
+                    for feed in feeds
+                },
+            )
+
+    def _read(self, aggregate_id: UUID) -> Any:
+        # Queries do not change what they load, so they may share the cached object.
+        return self.repository.get(aggregate_id, deepcopy_from_cache=False)
+
+    def _register_member(
+        self, payload: MemberRegistered, antenne_id: str, processing: ProcessingEvent[UUID]
+    ) -> None:
+        account = self._get_or_open(member_key(payload.member_id))
+        account.assign_home(antenne_id)
+        processing.collect_events(account)
+
+    def _book_exchange(
+        self, payload: ExchangeConfirmed, envelope: Envelope, processing: ProcessingEvent[UUID]
+    ) -> None:
+        # Mutual credit (decision 0001): the recipient spends what the helper earns.
+        recipient = self._get_or_open(member_key(payload.recipient_id))
+        helper = (
+            recipient
+            if payload.helper_id == payload.recipient_id
+            else self._get_or_open(member_key(payload.helper_id))
+        )
+        cause = Cause(envelope.id, envelope.antenneid, envelope.position, envelope.type)
+        made = transfer(payload.quarters, debit=recipient, credit=helper, cause=cause)
+        processing.collect_events(made, recipient, helper)
+
+    def _get_or_open(self, key: str) -> Account:
+        """The account, opened now if unknown (a member of an antenne whose events have not arrived)."""
+        try:
+            account: Account = self.repository.get(account_id(key))
+        except AggregateNotFoundError:
+            return Account(key=key, home_antenne=None)
+        return account
+
+    def _feed(self, antenne_id: str) -> Feed:
+        try:
+            feed: Feed = self.repository.get(feed_id(antenne_id))
+        except AggregateNotFoundError:
+            return Feed(antenne_id=antenne_id)
+        return feed
+
+    def _record_once(self, processing: ProcessingEvent[UUID], tracking: Tracking) -> bool:
+        try:
+            self._record(processing)
+        except IntegrityError:
+            # Another writer got there first: drop our copies, then tell a duplicate from a conflict.
+            self._forget(processing.aggregates)
+            if self.recorder.has_tracking_id(tracking.application_name, tracking.notification_id):
+                return False
+            raise
+        try:
+            self._take_snapshots(processing)
+        except Exception:  # the event is committed; a missing snapshot only costs a longer load
+            log.exception("ledger could not snapshot after %s", tracking)
+        return True
+
+    def _forget(self, aggregates: dict[UUID, Any]) -> None:
+        cache = self.repository.cache
+        if cache is None:
+            return
+        for aggregate_id in aggregates:
+            with contextlib.suppress(KeyError):
+                cache.get(aggregate_id, evict=True)

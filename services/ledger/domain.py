@@ -1,0 +1,237 @@
+"""Accounts, double-entry transfers and feeds of the ledger, in int quarter hours (decision 0001)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+
+class LedgerError(Exception):
+    """Base class of the ledger's domain errors."""
+
+
+class AccountNotFoundError(LedgerError):
+    """The ledger has no account for this member."""
+
+    def __init__(self, member_id: UUID) -> None:
+        super().__init__(f"no account for member {member_id}")
+        self.member_id = member_id
+
+
+class InvalidAmountError(LedgerError):
+    """Amounts are whole, positive quarter hours."""
+
+    def __init__(self, quarters: int) -> None:
+        super().__init__(f"invalid amount {quarters!r}: use a positive number of quarter hours")
+        self.quarters = quarters
+
+
+class PositionOutOfOrderError(LedgerError):
+    """An antenne's events are taken in strictly increasing positions (invariant 3)."""
+
+    def __init__(self, antenne_id: str, position: int, last_position: int) -> None:
+        super().__init__(f"{antenne_id} position {position} does not follow {last_position}")
+        self.antenne_id = antenne_id
+        self.position = position
+        self.last_position = last_position
+
+
+def member_key(member_id: UUID) -> str:
+    """The account key of a member (pools and clearing accounts get their own prefixes later)."""
+    return f"member:{member_id}"
+
+
+def account_id(key: str) -> UUID:
+    """The id of the account with this key: the same at every antenne and partner."""
+    return uuid5(NAMESPACE_URL, f"/accounts/{key}")
+
+
+def transfer_id(cause_event_id: UUID) -> UUID:
+    """The id of the transfer made for an event, so a redelivery can't add a twin."""
+    return uuid5(NAMESPACE_URL, f"/transfers/{cause_event_id}")
+
+
+def feed_id(antenne_id: str) -> UUID:
+    """The id of what the ledger has taken in from one antenne."""
+    return uuid5(NAMESPACE_URL, f"/feeds/{antenne_id}")
+
+
+def _check_positive(quarters: int) -> None:
+    # bool is an int subclass; a True amount is a bug, not one quarter hour.
+    if not isinstance(quarters, int) or isinstance(quarters, bool) or quarters <= 0:
+        raise InvalidAmountError(quarters)
+
+
+class Account(Aggregate):
+    """Time credits of one member (or pool, or clearing partner); may go below zero (mutual credit)."""
+
+    class Opened(Aggregate.Created):
+        key: str
+        home_antenne: str | None
+
+    class Credited(Aggregate.Event):
+        transfer_id: UUID
+        quarters: int
+
+    class Debited(Aggregate.Event):
+        transfer_id: UUID
+        quarters: int
+
+    class HomeAssigned(Aggregate.Event):
+        antenne_id: str
+
+    @staticmethod
+    def create_id(key: str) -> UUID:
+        return account_id(key)
+
+    @event(Opened)
+    def __init__(self, key: str, home_antenne: str | None) -> None:
+        self.key = key
+        self.home_antenne = home_antenne
+        self.balance = 0
+
+    def credit(self, transfer_id: UUID, quarters: int) -> None:
+        """Add quarters received by a transfer."""
+        _check_positive(quarters)
+        self._credited(transfer_id, quarters)
+
+    def debit(self, transfer_id: UUID, quarters: int) -> None:
+        """Take quarters spent by a transfer (no overdraft limit yet)."""
+        _check_positive(quarters)
+        self._debited(transfer_id, quarters)
+
+    def assign_home(self, antenne_id: str) -> None:
+        """Record the antenne where the member registered, unless already known."""
+        if self.home_antenne != antenne_id:
+            self._home_assigned(antenne_id)
+
+    @event(Credited)
+    def _credited(self, transfer_id: UUID, quarters: int) -> None:
+        self.balance += quarters
+
+    @event(Debited)
+    def _debited(self, transfer_id: UUID, quarters: int) -> None:
+        self.balance -= quarters
+
+    @event(HomeAssigned)
+    def _home_assigned(self, antenne_id: str) -> None:
+        self.home_antenne = antenne_id
+
+
+@dataclass(frozen=True)
+class Cause:
+    """The antenne event a transfer was made for."""
+
+    event_id: UUID
+    antenne_id: str
+    position: int
+    event_type: str
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One side of a transfer: quarters added to (positive) or taken from (negative) an account."""
+
+    account_id: UUID
+    quarters: int
+
+
+class Transfer(Aggregate):
+    """Quarters moved from a debit account to a credit account, once, for one cause."""
+
+    class Made(Aggregate.Created):
+        cause_event_id: UUID
+        cause_antenne_id: str
+        cause_position: int
+        cause_type: str
+        debit_account_id: UUID
+        credit_account_id: UUID
+        quarters: int
+
+    @staticmethod
+    def create_id(cause_event_id: UUID) -> UUID:
+        return transfer_id(cause_event_id)
+
+    @event(Made)
+    def __init__(
+        self,
+        cause_event_id: UUID,
+        cause_antenne_id: str,
+        cause_position: int,
+        cause_type: str,
+        debit_account_id: UUID,
+        credit_account_id: UUID,
+        quarters: int,
+    ) -> None:
+        self.cause = Cause(cause_event_id, cause_antenne_id, cause_position, cause_type)
+        self.debit_account_id = debit_account_id
+        self.credit_account_id = credit_account_id
+        self.quarters = quarters
+
+    @property
+    def postings(self) -> tuple[Posting, Posting]:
+        """The debit and the credit; they always sum to zero."""
+        return (
+            Posting(self.debit_account_id, -self.quarters),
+            Posting(self.credit_account_id, self.quarters),
+        )
+
+
+def transfer(quarters: int, *, debit: Account, credit: Account, cause: Cause) -> Transfer:
+    """Make a transfer and post both its sides, so every movement has its opposite (invariant 1)."""
+    _check_positive(quarters)
+    made = Transfer(
+        cause_event_id=cause.event_id,
+        cause_antenne_id=cause.antenne_id,
+        cause_position=cause.position,
+        cause_type=cause.event_type,
+        debit_account_id=debit.id,
+        credit_account_id=credit.id,
+        quarters=quarters,
+    )
+    debit.debit(made.id, quarters)
+    credit.credit(made.id, quarters)
+    return made
+
+
+class Feed(Aggregate):
+    """What the ledger took in from one antenne: how many events, up to which position, what was confirmed."""
+
+    class Started(Aggregate.Created):
+        antenne_id: str
+
+    class Took(Aggregate.Event):
+        position: int
+        event_type: str
+        confirmed_quarters: int
+
+    @staticmethod
+    def create_id(antenne_id: str) -> UUID:
+        return feed_id(antenne_id)
+
+    @event(Started)
+    def __init__(self, antenne_id: str) -> None:
+        self.antenne_id = antenne_id
+        self.events_taken = 0
+        self.last_position: int | None = None
+        self.confirmed_quarters = 0
+
+    def has_taken(self, position: int) -> bool:
+        """Whether the event at this position (or a later one) was already taken in."""
+        return self.last_position is not None and position <= self.last_position
+
+    def take(self, position: int, event_type: str, confirmed_quarters: int = 0) -> None:
+        """Take in the antenne's next event; `confirmed_quarters` is what it confirmed, if anything."""
+        if self.last_position is not None and position <= self.last_position:
+            raise PositionOutOfOrderError(self.antenne_id, position, self.last_position)
+        if confirmed_quarters:
+            _check_positive(confirmed_quarters)
+        self._took(position, event_type, confirmed_quarters)
+
+    @event(Took)
+    def _took(self, position: int, event_type: str, confirmed_quarters: int) -> None:
+        self.events_taken += 1
+        self.last_position = position
+        self.confirmed_quarters += confirmed_quarters

@@ -1,0 +1,32 @@
+"""The ledger's settings, read from `LEDGER_*` environment variables or given by the CLI."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.persistence import eventsourcing_env
+
+
+class Settings(BaseSettings):
+    """Where the ledger stores its books, which NATS it consumes from, and where its API listens."""
+
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", frozen=True)
+
+    database_url: str = Field(
+        default="sqlite:///var/ledger.db",
+        description="`sqlite:///path`, `postgresql://user:password@host:port/db` or `memory:`.",
+    )
+    nats_url: str = Field(default="nats://127.0.0.1:4222", description="The JetStream server.")
+    token: str = Field(min_length=16, description="Bearer token the JSON API requires (no default).")
+    host: str = Field(default="127.0.0.1", description="Address the API listens on.")
+    port: int = Field(default=8201, ge=1, le=65535, description="Port the API listens on.")
+    durable: str = Field(
+        default="ledger",
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Name of the ledger's durable JetStream consumer: it keeps the stream position.",
+    )
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The environment of the `Ledger` application."""
+        return eventsourcing_env(self.database_url)
