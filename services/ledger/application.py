@@ -116,6 +116,11 @@ class Ledger(Application[UUID]):
         self._lock = threading.RLock()
         self._index = _LogIndex()
 
+    def close(self) -> None:
+        """Close the store once the event being applied, if any, is committed."""
+        with self._lock:
+            super().close()
+
     def construct_recorder(self) -> ProcessRecorder:
         """A recorder that stores tracking records with the events, in one transaction."""
         return self.factory.process_recorder()
@@ -130,16 +135,17 @@ class Ledger(Application[UUID]):
             feed = self._feed(envelope.antenneid)
             if feed.has_taken(envelope.position):
                 return False
+            confirmed = payload.quarters if isinstance(payload, ExchangeConfirmed) else 0
+            feed.take(envelope.position, envelope.previousposition, envelope.type, confirmed)
             tracking = Tracking(envelope.antenneid, envelope.position)
             processing = ProcessingEvent[UUID](tracking=tracking)
+            processing.collect_events(feed)
             match payload:
                 case MemberRegistered():
                     self._register_member(payload, envelope.antenneid, processing)
                 case ExchangeConfirmed():
                     self._book_exchange(payload, envelope, processing)
-            confirmed = payload.quarters if isinstance(payload, ExchangeConfirmed) else 0
-            feed.take(envelope.position, envelope.type, confirmed)
-            processing.collect_events(feed)
+                # Other events (ExchangeRecorded) move no credits; the feed still takes them in.
             return self._record_once(processing, tracking)
 
     def balance(self, member_id: UUID) -> int:

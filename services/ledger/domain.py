@@ -28,14 +28,15 @@ class InvalidAmountError(LedgerError):
         self.quarters = quarters
 
 
-class PositionOutOfOrderError(LedgerError):
-    """An antenne's events are taken in strictly increasing positions (invariant 3)."""
+class OutOfOrderError(LedgerError):
+    """An antenne's event must follow the last one taken in from it, never skip one (invariant 3)."""
 
-    def __init__(self, antenne_id: str, position: int, last_position: int) -> None:
-        super().__init__(f"{antenne_id} position {position} does not follow {last_position}")
+    def __init__(self, antenne_id: str, position: int, previous: int | None, last: int | None) -> None:
+        super().__init__(
+            f"{antenne_id} event at position {position} follows {previous}, but the last taken in is {last}"
+        )
         self.antenne_id = antenne_id
         self.position = position
-        self.last_position = last_position
 
 
 def member_key(member_id: UUID) -> str:
@@ -222,10 +223,11 @@ class Feed(Aggregate):
         """Whether the event at this position (or a later one) was already taken in."""
         return self.last_position is not None and position <= self.last_position
 
-    def take(self, position: int, event_type: str, confirmed_quarters: int = 0) -> None:
-        """Take in the antenne's next event; `confirmed_quarters` is what it confirmed, if anything."""
-        if self.last_position is not None and position <= self.last_position:
-            raise PositionOutOfOrderError(self.antenne_id, position, self.last_position)
+    def take(self, position: int, previous: int | None, event_type: str, confirmed_quarters: int = 0) -> None:
+        """Take in the event that follows `previous`; `confirmed_quarters` is what it confirmed, if any."""
+        # Positions may have gaps (a burnt notification id), so the chain, not +1, says what is next.
+        if previous != self.last_position or position <= (previous or 0):
+            raise OutOfOrderError(self.antenne_id, position, previous, self.last_position)
         if confirmed_quarters:
             _check_positive(confirmed_quarters)
         self._took(position, event_type, confirmed_quarters)

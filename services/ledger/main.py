@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from services.ledger.api import health_router, router
 from services.ledger.application import Ledger
 from services.ledger.domain import AccountNotFoundError, LedgerError
-from services.messaging.consumer import ChainConsumer, ConsumerStatus
+from services.messaging.consumer import ChainConsumer
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -48,17 +48,14 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
             if run_consumer
             else set()
         )
-        log.info("ledger open on %s, consuming %s as %r", _safe(settings.database_url), settings.nats_url,
-                 settings.durable)  # fmt: skip
+        log.info("ledger open on %s", _safe(settings.database_url))
+        if run_consumer:
+            log.info("consuming antenne events from %s as %r", settings.nats_url, settings.durable)
         try:
             yield
         finally:
             stop.set()
-            # The consumer finishes the batch in hand (acknowledging what it committed), then closes.
-            if tasks:
-                _, late = await asyncio.wait(tasks, timeout=STOP_TIMEOUT_SECONDS)
-                for task in late:
-                    task.cancel()
+            await _stop(tasks, consumer)
             ledger.close()
             log.info("ledger stopped: %d events applied by this process", consumer.status.applied)
 
@@ -75,6 +72,19 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
     return app
 
 
+async def _stop(tasks: set[asyncio.Task[None]], consumer: ChainConsumer) -> None:
+    """Let a connected consumer finish the batch in hand; cancel one still trying to reach NATS."""
+    if not tasks:
+        return
+    # nats.connect() retries forever while NATS is down and does not see `stop`; nothing is in flight then.
+    timeout = STOP_TIMEOUT_SECONDS if consumer.status.connected else 0.1
+    _, late = await asyncio.wait(tasks, timeout=timeout)
+    for task in late:
+        task.cancel()
+    if late:
+        await asyncio.wait(late)
+
+
 def _ledger_error(request: Request, error: LedgerError) -> JSONResponse:
     code = next(ERROR_STATUSES[cls] for cls in type(error).__mro__ if cls in ERROR_STATUSES)
     return JSONResponse(status_code=code, content={"detail": str(error)})
@@ -82,24 +92,30 @@ def _ledger_error(request: Request, error: LedgerError) -> JSONResponse:
 
 async def _log_progress(consumer: ChainConsumer, stop: asyncio.Event) -> None:
     """Say when the consumer connects or loses NATS, how many events it applied, what gaps it waits on."""
-    seen = ConsumerStatus()
-    last_report = 0.0
     loop = asyncio.get_running_loop()
+    started = loop.time()
+    connected: bool | None = None  # unknown until the consumer had a moment to connect
+    waiting: dict[str, int] = {}
+    applied, reported_at = 0, 0.0
     while not stop.is_set():
         now = consumer.status
-        if now.connected != seen.connected:
+        if now.connected != connected and (now.connected or loop.time() - started > 2.0):
             if now.connected:
-                log.info("consumer %s connected to NATS", consumer.durable)
+                log.info("consumer %r connected to NATS", consumer.durable)
             else:
-                log.warning("consumer %s is not connected: %s", consumer.durable, now.last_error)
-        if now.waiting and now.waiting != seen.waiting:
-            log.info("waiting for missing events after: %s", now.waiting)
-        if now.applied != seen.applied and loop.time() - last_report >= PROGRESS_LOG_SECONDS:
+                log.warning(
+                    "consumer %r is not connected to NATS (%s)",
+                    consumer.durable,
+                    now.last_error or "retrying",
+                )
+            connected = now.connected
+        if now.waiting and now.waiting != waiting:
+            log.info("waiting for missing events: antenne -> last position applied %s", now.waiting)
+        waiting = dict(now.waiting)
+        if now.applied != applied and loop.time() - reported_at >= PROGRESS_LOG_SECONDS:
             log.info("%d events applied (%d duplicates dropped, %d parked); positions %s",
                      now.applied, now.duplicates, now.parked, now.positions)  # fmt: skip
-            last_report = loop.time()
-            seen.applied = now.applied
-        seen.connected, seen.waiting = now.connected, dict(now.waiting)
+            applied, reported_at = now.applied, loop.time()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 1.0)
 
