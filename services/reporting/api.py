@@ -1,0 +1,106 @@
+"""Reporting's JSON API: the summary behind the token, health without it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+
+from services.auth import require_token
+from services.messaging.consumer import ConsumerStatus
+from services.reporting.projection import Figures, Summary, total
+from services.reporting.views import SummaryView
+
+
+def get_view(request: Request) -> SummaryView:
+    """The summary view built by the app's lifespan."""
+    view: SummaryView = request.app.state.view
+    return view
+
+
+def get_consumer_status(request: Request) -> ConsumerStatus:
+    """What reporting's chain consumer has done so far."""
+    status: ConsumerStatus = request.app.state.consumer.status
+    return status
+
+
+ViewDep = Annotated[SummaryView, Depends(get_view)]
+StatusDep = Annotated[ConsumerStatus, Depends(get_consumer_status)]
+
+
+class FiguresReport(BaseModel):
+    """Counts for an antenne or the whole federation; time in quarter hours."""
+
+    members: int = Field(description="Members registered.")
+    exchanges_recorded: int = Field(description="Exchanges recorded by a coordinator.")
+    exchanges_confirmed: int = Field(description="Exchanges confirmed.")
+    quarters_confirmed: int = Field(description="Time given in confirmed exchanges, in quarter hours.")
+
+    @classmethod
+    def of(cls, figures: Figures) -> FiguresReport:
+        """The figures as a response body."""
+        return cls(**figures.as_dict())
+
+
+class SummaryReport(BaseModel):
+    """Figures per antenne and their totals for the federation."""
+
+    antennes: dict[str, FiguresReport] = Field(description="Antenne id -> its figures.")
+    federation: FiguresReport = Field(description="The sum over all antennes.")
+
+    @classmethod
+    def of(cls, summary: Summary) -> SummaryReport:
+        """The summary with its totals."""
+        return cls(
+            antennes={antenne_id: FiguresReport.of(figures) for antenne_id, figures in summary.items()},
+            federation=FiguresReport.of(total(summary.values())),
+        )
+
+
+class ConsumerReport(BaseModel):
+    """The JetStream consumer that feeds the summary view."""
+
+    connected: bool
+    applied: int = Field(description="Events applied since this process started.")
+    duplicates: int = Field(description="Messages dropped because their event was already applied.")
+    parked: int = Field(description="Messages put on the dead-letter stream.")
+    waiting: dict[str, int] = Field(description="Antenne -> position whose missing successor it waits for.")
+    positions: dict[str, int] = Field(description="Antenne -> last position applied by this process.")
+    last_error: str | None
+
+    @classmethod
+    def of(cls, status: ConsumerStatus) -> ConsumerReport:
+        """Copy the consumer's live status (dicts copied: the consumer keeps changing them)."""
+        return cls(
+            connected=status.connected,
+            applied=status.applied,
+            duplicates=status.duplicates,
+            parked=status.parked,
+            waiting=dict(status.waiting),
+            positions=dict(status.positions),
+            last_error=status.last_error,
+        )
+
+
+class Health(BaseModel):
+    """The process answers; the consumer's status says whether events flow."""
+
+    status: str
+    consumer: ConsumerReport
+
+
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)])
+health_router = APIRouter()
+
+
+@router.get("/reports/summary", tags=["reports"])
+def get_summary(view: ViewDep) -> SummaryReport:
+    """Members, exchanges and confirmed quarter hours per antenne, with the federation's totals."""
+    return SummaryReport.of(view.summary())
+
+
+@health_router.get("/healthz", tags=["health"])
+def get_health(status: StatusDep) -> Health:
+    """Reporting is up (no token needed); includes the consumer's status."""
+    return Health(status="ok", consumer=ConsumerReport.of(status))

@@ -1,0 +1,169 @@
+"""`buurtpensioen reporting serve`: the API and its consumer; `rebuild`: check the view against the stream."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+import uvicorn
+from nats.errors import Error as NatsError
+from pydantic import ValidationError
+
+from services.persistence import eventsourcing_env
+from services.reporting.main import create_app
+from services.reporting.projection import Figures, Summary, total
+from services.reporting.rebuild import Progress, RebuildError, differences, rebuild_into
+from services.reporting.settings import Settings, ViewSettings
+from services.reporting.views import make_view
+
+app = typer.Typer(
+    help="Reports rebuilt from the events.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+PROGRESS_EVERY_SECONDS = 1.0
+
+AnySettings = TypeVar("AnySettings", bound=ViewSettings)
+
+
+@app.callback()
+def reporting() -> None:
+    """Reports rebuilt from the events."""
+
+
+@app.command()
+def serve(
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="sqlite:///path or postgresql://user:password@host:port/db "
+            "(env REPORTING_DATABASE_URL, default sqlite:///var/reporting.db)."
+        ),
+    ] = None,
+    nats_url: Annotated[
+        str | None,
+        typer.Option(help="JetStream server (env REPORTING_NATS_URL, default nats://127.0.0.1:4222)."),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(help="API bearer token, required; prefer env REPORTING_TOKEN (flags show in ps)."),
+    ] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address the API listens on (env REPORTING_HOST, default 127.0.0.1).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port the API listens on (env REPORTING_PORT, default 8301).")
+    ] = None,
+    durable: Annotated[
+        str | None,
+        typer.Option(help="Durable JetStream consumer name (env REPORTING_DURABLE, default reporting)."),
+    ] = None,
+) -> None:
+    """Serve the summary report and apply every antenne's events; flags override REPORTING_* variables."""
+    _configure_logging()
+    flags = {"database_url": database_url, "nats_url": nats_url, "token": token, "host": host, "port": port,
+             "durable": durable}  # fmt: skip
+    settings = _settings(Settings, flags)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+
+
+@app.command()
+def rebuild(
+    nats_url: Annotated[
+        str | None,
+        typer.Option(help="JetStream server (env REPORTING_NATS_URL, default nats://127.0.0.1:4222)."),
+    ] = None,
+    into: Annotated[
+        str,
+        typer.Option(
+            metavar="DATABASE_URL",
+            help="A fresh database to rebuild into: memory:, sqlite:///path or postgresql://...",
+        ),
+    ] = "memory:",
+    compare_with: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DATABASE_URL",
+            help="The live view to compare with (env REPORTING_DATABASE_URL, default sqlite:///var/reporting.db).",
+        ),
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the rebuild to catch up.")] = 300.0,
+) -> None:
+    """Rebuild the summary from the stream and compare it with the live view; exit 1 if they differ."""
+    settings = _settings(ViewSettings, {"nats_url": nats_url, "database_url": compare_with})
+    live = _live_summary(settings.database_url)
+    try:
+        rebuilt = rebuild_into(into, settings.nats_url, timeout=timeout, on_progress=_ProgressLine())
+    except RebuildError as error:
+        typer.echo(f"rebuild failed: {error}", err=True)
+        raise typer.Exit(2) from None
+    except (NatsError, OSError) as error:
+        typer.echo(f"cannot read the stream from {settings.nats_url}: {error!r}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(_table(rebuilt))
+    found = differences(live, rebuilt)
+    if found:
+        typer.echo("rebuilt view differs from the live view:")
+        for line in found:
+            typer.echo(f"  {line}")
+        raise typer.Exit(1)
+    typer.echo("rebuilt view equals the live view")
+
+
+class _ProgressLine:
+    """Prints the rebuild's progress to stderr about once a second, and its final count."""
+
+    def __init__(self) -> None:
+        self._printed_at: float | None = None
+
+    def __call__(self, progress: Progress) -> None:
+        now = time.monotonic()
+        if progress.caught_up:
+            typer.echo(f"rebuilt: {progress.describe()}", err=True)
+        elif self._printed_at is None or now - self._printed_at >= PROGRESS_EVERY_SECONDS:
+            typer.echo(f"rebuilding: {progress.describe()}", err=True)
+            self._printed_at = now
+
+
+def _live_summary(database_url: str) -> Summary:
+    sqlite_file = eventsourcing_env(database_url).get("SQLITE_DBNAME")
+    if sqlite_file is not None and not Path(sqlite_file).exists():
+        # Opening a missing file would create an empty view and compare with that.
+        typer.echo(f"no live view at {database_url}: give --compare-with", err=True)
+        raise typer.Exit(2)
+    view = make_view(database_url)
+    try:
+        return view.summary()
+    finally:
+        view.close()
+
+
+def _table(summary: Summary) -> str:
+    rows = [*summary.items(), ("federation", total(summary.values()))]
+    width = max(len(name) for name in ["antenne", *summary])
+    columns = list(Figures().as_dict())
+
+    def line(name: str, values: list[str]) -> str:
+        cells = (value.rjust(len(column)) for column, value in zip(columns, values, strict=True))
+        return "  ".join([name.ljust(width), *cells])
+
+    lines = [line(name, [str(value) for value in figures.as_dict().values()]) for name, figures in rows]
+    return "\n".join([line("antenne", columns), *lines])
+
+
+def _settings(settings_class: type[AnySettings], flags: dict[str, Any]) -> AnySettings:
+    try:
+        return settings_class(**{name: value for name, value in flags.items() if value is not None})
+    except ValidationError as error:
+        typer.echo(f"reporting settings are invalid: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _configure_logging() -> None:
+    # The console script configures logging already; `python -m services.reporting` does not.
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

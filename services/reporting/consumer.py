@@ -1,0 +1,35 @@
+"""The summary view as the chain consumer's sink: each antenne event changes the figures exactly once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from eventsourcing.persistence import IntegrityError, Tracking
+
+from services.reporting.projection import change_for
+
+if TYPE_CHECKING:
+    from contracts.base import Contract
+    from contracts.envelope import Envelope
+    from services.reporting.views import SummaryView
+
+
+@dataclass
+class SummarySink:
+    """Feeds a summary view from `ChainConsumer` (it implements `services.messaging.consumer.EventSink`)."""
+
+    view: SummaryView
+
+    def last_position(self, antenne_id: str) -> int | None:
+        """The last position of this antenne the view includes, or None."""
+        return self.view.max_tracking_id(antenne_id)
+
+    def apply(self, envelope: Envelope, payload: Contract) -> bool:
+        """Apply the event's change with its position in one transaction; False if it was already there."""
+        tracking = Tracking(application_name=envelope.antenneid, notification_id=envelope.position)
+        try:
+            self.view.apply(envelope.antenneid, change_for(payload), tracking)
+        except IntegrityError:
+            return False
+        return True

@@ -1,0 +1,70 @@
+"""Reporting's composition root: `create_app(settings)` wires the summary view, its consumer and the API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+
+from services.messaging.consumer import ChainConsumer
+from services.reporting.api import health_router, router
+from services.reporting.consumer import SummarySink
+from services.reporting.views import make_view
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from services.reporting.settings import Settings
+
+log = logging.getLogger(__name__)
+
+STOP_TIMEOUT_SECONDS = 10.0
+
+
+def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
+    """Reporting's FastAPI app; its lifespan opens the summary view and consumes antenne events."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        view = make_view(settings.database_url)
+        consumer = ChainConsumer(settings.nats_url, settings.durable, sink=SummarySink(view))
+        app.state.view = view
+        app.state.consumer = consumer
+        stop = asyncio.Event()
+        # NATS being down does not stop the API: the consumer keeps reconnecting in the background.
+        tasks = {asyncio.create_task(consumer.run(stop))} if run_consumer else set()
+        log.info("reporting open on %s, consuming %s as %r", _safe(settings.database_url), settings.nats_url,
+                 settings.durable)  # fmt: skip
+        try:
+            yield
+        finally:
+            stop.set()
+            # The consumer finishes the batch in hand (acknowledging what it committed), then closes.
+            if tasks:
+                _, late = await asyncio.wait(tasks, timeout=STOP_TIMEOUT_SECONDS)
+                for task in late:
+                    task.cancel()
+            view.close()
+            log.info("reporting stopped: %d events applied by this process", consumer.status.applied)
+
+    app = FastAPI(
+        title="BuurtPensioen reporting",
+        description="Figures for coordinators and funders, kept from every antenne's events.",
+        version="1",
+        lifespan=lifespan,
+    )
+    app.state.token = settings.token
+    app.include_router(router)
+    app.include_router(health_router)
+    return app
+
+
+def _safe(database_url: str) -> str:
+    """The database URL without its password, for logs."""
+    scheme, _, rest = database_url.partition("://")
+    if "@" not in rest:
+        return database_url
+    return f"{scheme}://***@{rest.rpartition('@')[2]}"

@@ -1,0 +1,163 @@
+"""Rebuild the summary from the stream into a fresh view, and compare it with the live one (invariant 7).
+
+The rebuild runs the same `ChainConsumer` and sink as the live service, under a throwaway durable name,
+until JetStream says that consumer has acknowledged every message the stream held when it started;
+then it stops and deletes that consumer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+from uuid import uuid4
+
+import nats
+from nats.js.errors import NotFoundError
+
+from contracts.subjects import ANTENNE_STREAM
+from services.messaging.consumer import ChainConsumer
+from services.messaging.streams import ensure_streams
+from services.reporting.consumer import SummarySink
+from services.reporting.projection import NO_CHANGE, Figures, Summary
+from services.reporting.views import make_view
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine
+
+    from nats.js.client import JetStreamContext
+
+    from services.reporting.views import SummaryView
+
+POLL_SECONDS = 0.1
+STOP_TIMEOUT_SECONDS = 10.0
+
+
+class RebuildError(RuntimeError):
+    """The rebuild could not finish: the target view is not empty, or it did not catch up in time."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a rebuild got, by stream sequence, against the stream's last sequence when it started."""
+
+    last_sequence: int
+    acknowledged: int
+    applied: int
+    duplicates: int
+    parked: int
+    waiting: dict[str, int] = field(default_factory=dict)  # antenne -> position whose successor is missing
+    caught_up: bool = False
+
+    def describe(self) -> str:
+        """One line for a terminal."""
+        line = (
+            f"{self.acknowledged}/{self.last_sequence} stream messages: {self.applied} events applied, "
+            f"{self.duplicates} duplicates dropped, {self.parked} parked"
+        )
+        return f"{line}; waiting for the event after {self.waiting}" if self.waiting else line
+
+
+async def rebuild(
+    nats_url: str, view: SummaryView, *, on_progress: Callable[[Progress], None] | None = None
+) -> Summary:
+    """Apply every event on the stream to an empty view and return its summary (wrap it in a timeout)."""
+    if view.summary():
+        raise RebuildError("the view to rebuild into is not empty: give a fresh database")
+    durable = f"reporting-rebuild-{uuid4().hex}"
+    consumer = ChainConsumer(nats_url, durable, sink=SummarySink(view), gap_retry_seconds=0.1)
+    nc = await nats.connect(nats_url, name=durable, connect_timeout=2, max_reconnect_attempts=3)
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js)
+        last_sequence = (await js.stream_info(ANTENNE_STREAM)).state.last_seq
+        stop = asyncio.Event()
+        task = asyncio.create_task(consumer.run(stop))
+        try:
+            await _until_caught_up(js, consumer, last_sequence, on_progress or _ignore)
+        finally:
+            stop.set()
+            # The consumer finishes the batch in hand, then closes its connection.
+            _, late = await asyncio.wait({task}, timeout=STOP_TIMEOUT_SECONDS)
+            for unfinished in late:
+                unfinished.cancel()
+            with contextlib.suppress(NotFoundError):
+                await js.delete_consumer(ANTENNE_STREAM, durable)
+    finally:
+        await nc.close()
+    return view.summary()
+
+
+def rebuild_into(
+    database_url: str,
+    nats_url: str,
+    *,
+    timeout: float = 300.0,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Summary:
+    """Rebuild into a fresh view at `database_url` (default use: `memory:`); RebuildError if it can't."""
+    view = make_view(database_url)
+    try:
+        return asyncio.run(_within(timeout, rebuild(nats_url, view, on_progress=on_progress)))
+    finally:
+        view.close()
+
+
+async def _within(seconds: float, rebuilding: Coroutine[Any, Any, Summary]) -> Summary:
+    try:
+        async with asyncio.timeout(seconds):
+            return await rebuilding
+    except TimeoutError:
+        raise RebuildError(f"not caught up with the stream after {seconds:.0f}s") from None
+
+
+async def _until_caught_up(
+    js: JetStreamContext,
+    consumer: ChainConsumer,
+    last_sequence: int,
+    on_progress: Callable[[Progress], None],
+) -> None:
+    while True:
+        progress = await _progress(js, consumer, last_sequence)
+        on_progress(progress)
+        if progress.caught_up:
+            return
+        await asyncio.sleep(POLL_SECONDS)
+
+
+async def _progress(js: JetStreamContext, consumer: ChainConsumer, last_sequence: int) -> Progress:
+    status = consumer.status
+    counts = (status.applied, status.duplicates, status.parked, dict(status.waiting))
+    try:
+        info = await js.consumer_info(ANTENNE_STREAM, consumer.durable)
+    except NotFoundError:  # the consumer has not created its durable yet
+        return Progress(last_sequence, 0, *counts)
+    acknowledged = info.ack_floor.stream_seq if info.ack_floor else 0
+    delivered = info.delivered.stream_seq if info.delivered else 0
+    # Acknowledgement follows the commit, so nothing pending means every event is in the view.
+    caught_up = delivered >= last_sequence and info.num_pending == 0 and info.num_ack_pending == 0
+    return Progress(last_sequence, acknowledged, *counts, caught_up=caught_up)
+
+
+def differences(live: Summary, rebuilt: Summary) -> list[str]:
+    """What differs between the live and the rebuilt summary, one line per figure; empty when equal."""
+    lines = []
+    for antenne_id in sorted(live.keys() | rebuilt.keys()):
+        before, after = live.get(antenne_id, NO_CHANGE), rebuilt.get(antenne_id, NO_CHANGE)
+        if antenne_id not in live or antenne_id not in rebuilt:
+            where = "live view" if antenne_id not in live else "rebuilt view"
+            lines.append(f"{antenne_id}: missing from the {where}")
+        for name in _FIELDS:
+            if getattr(before, name) != getattr(after, name):
+                lines.append(
+                    f"{antenne_id} {name}: live {getattr(before, name)}, rebuilt {getattr(after, name)}"
+                )
+    return lines
+
+
+_FIELDS = tuple(f.name for f in fields(Figures))
+
+
+def _ignore(progress: Progress) -> None:
+    pass
