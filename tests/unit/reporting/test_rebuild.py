@@ -1,0 +1,35 @@
+"""How a rebuilt summary is compared with the live one."""
+
+from __future__ import annotations
+
+from services.reporting.projection import Figures
+from services.reporting.rebuild import Progress, differences
+
+
+def test_equal_summaries_have_no_differences() -> None:
+    summary = {"jette": Figures(members=2, exchanges_confirmed=1, quarters_confirmed=5)}
+
+    assert differences(summary, dict(summary)) == []
+
+
+def test_each_differing_figure_and_each_missing_antenne_is_named() -> None:
+    live = {"jette": Figures(members=3, quarters_confirmed=5), "laken": Figures(members=1)}
+    rebuilt = {"jette": Figures(members=2, quarters_confirmed=5), "evere": Figures()}
+
+    assert differences(live, rebuilt) == [
+        "evere: missing from the live view",
+        "jette members: live 3, rebuilt 2",
+        "laken: missing from the rebuilt view",
+        "laken members: live 1, rebuilt 0",
+    ]
+
+
+def test_progress_reads_as_one_line_and_names_what_it_waits_for() -> None:
+    progress = Progress(
+        last_sequence=10, acknowledged=7, applied=6, duplicates=1, parked=0, waiting={"jette": 4}
+    )
+
+    assert progress.describe() == (
+        "7/10 stream messages: 6 events applied, 1 duplicates dropped, 0 parked; "
+        "waiting for the event after {'jette': 4}"
+    )
