@@ -1,0 +1,58 @@
+"""An antenne's settings, read from `ANTENNE_*` environment variables or given by the CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from contracts.subjects import check_antenne_id
+from services.antenne.domain import DEFAULT_MAX_QUARTERS
+from services.persistence import eventsourcing_env
+
+
+class RelaySettings(BaseSettings):
+    """Which antenne, where its events are stored, and which NATS its relay publishes to."""
+
+    model_config = SettingsConfigDict(env_prefix="ANTENNE_", frozen=True)
+
+    antenne_id: str = Field(description="Subject-safe id of the antenne, such as `jette`.")
+    database_url: str = Field(
+        default="",
+        description="`sqlite:///path`, `postgresql://user:password@host:port/db` or `memory:`; "
+        "default `sqlite:///var/<antenne_id>.db`.",
+    )
+    nats_url: str = Field(default="nats://127.0.0.1:4222", description="The JetStream server.")
+
+    @field_validator("antenne_id")
+    @classmethod
+    def _subject_safe(cls, antenne_id: str) -> str:
+        return check_antenne_id(antenne_id)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_from_the_id(cls, values: Any) -> Any:
+        if isinstance(values, dict) and isinstance(values.get("antenne_id"), str):
+            antenne_id = values["antenne_id"]
+            if not values.get("database_url"):
+                values = {**values, "database_url": f"sqlite:///var/{antenne_id}.db"}
+            if "name" in cls.model_fields and not values.get("name"):
+                values = {**values, "name": antenne_id}
+        return values
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The environment of the `Antenne` application."""
+        return eventsourcing_env(self.database_url)
+
+
+class Settings(RelaySettings):
+    """Everything an antenne's API process needs: the relay's settings plus the API and its rules."""
+
+    name: str = Field(default="", description="Display name of the antenne, such as `Jette`; default its id.")
+    token: str = Field(min_length=16, description="Bearer token the JSON API requires (no default).")
+    host: str = Field(default="127.0.0.1", description="Address the API listens on.")
+    port: int = Field(default=8101, ge=1, le=65535, description="Port the API listens on.")
+    max_quarters: int = Field(
+        default=DEFAULT_MAX_QUARTERS, ge=1, description="Largest exchange accepted, in quarter hours."
+    )
