@@ -102,7 +102,7 @@ def rebuild(
         typer.echo(f"rebuild failed: {error}", err=True)
         raise typer.Exit(2) from None
     except (NatsError, OSError) as error:
-        typer.echo(f"cannot read the stream from {settings.nats_url}: {error!r}", err=True)
+        typer.echo(f"cannot read the stream from {settings.nats_url}: {error}", err=True)
         raise typer.Exit(2) from None
     typer.echo(_table(rebuilt))
     found = differences(live, rebuilt)
@@ -144,7 +144,7 @@ def _live_summary(database_url: str) -> Summary:
 
 def _table(summary: Summary) -> str:
     rows = [*summary.items(), ("federation", total(summary.values()))]
-    width = max(len(name) for name in ["antenne", *summary])
+    width = max(len(name) for name, _ in [("antenne", None), *rows])
     columns = list(Figures().as_dict())
 
     def line(name: str, values: list[str]) -> str:

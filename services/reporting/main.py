@@ -42,11 +42,15 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
             yield
         finally:
             stop.set()
-            # The consumer finishes the batch in hand (acknowledging what it committed), then closes.
+            # Connected, the consumer finishes the batch in hand (acknowledging what it committed).
+            # Not connected, it holds nothing to acknowledge, and nats-py may be retrying its first
+            # connection forever without looking at `stop`: cancel it at once.
             if tasks:
-                _, late = await asyncio.wait(tasks, timeout=STOP_TIMEOUT_SECONDS)
+                patience = STOP_TIMEOUT_SECONDS if consumer.status.connected else 0
+                _, late = await asyncio.wait(tasks, timeout=patience)
                 for task in late:
                     task.cancel()
+                await asyncio.gather(*late, return_exceptions=True)
             view.close()
             log.info("reporting stopped: %d events applied by this process", consumer.status.applied)
 

@@ -67,7 +67,11 @@ async def rebuild(
         raise RebuildError("the view to rebuild into is not empty: give a fresh database")
     durable = f"reporting-rebuild-{uuid4().hex}"
     consumer = ChainConsumer(nats_url, durable, sink=SummarySink(view), gap_retry_seconds=0.1)
-    nc = await nats.connect(nats_url, name=durable, connect_timeout=2, max_reconnect_attempts=3)
+    # Few attempts: a rebuild is run by hand, and an unreachable server is better said at once.
+    nc = await nats.connect(
+        nats_url, name=durable, connect_timeout=2, max_reconnect_attempts=2, reconnect_time_wait=0.2,
+        error_cb=_quiet,
+    )  # fmt: skip
     try:
         js = nc.jetstream()
         await ensure_streams(js)
@@ -160,4 +164,9 @@ _FIELDS = tuple(f.name for f in fields(Figures))
 
 
 def _ignore(progress: Progress) -> None:
+    pass
+
+
+async def _quiet(error: Exception) -> None:
+    # The error reaches the caller as an exception; nats-py would also log it with a traceback.
     pass

@@ -1,9 +1,18 @@
-"""How a rebuilt summary is compared with the live one."""
+"""How a rebuilt summary is compared with the live one, and what a rebuild refuses to do."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
+import pytest
+from eventsourcing.persistence import Tracking
+from typer.testing import CliRunner
+
+from services.reporting.cli import app
 from services.reporting.projection import Figures
-from services.reporting.rebuild import Progress, differences
+from services.reporting.rebuild import Progress, RebuildError, differences, rebuild
+from services.reporting.views import InMemorySummaryView
 
 
 def test_equal_summaries_have_no_differences() -> None:
@@ -33,3 +42,21 @@ def test_progress_reads_as_one_line_and_names_what_it_waits_for() -> None:
         "7/10 stream messages: 6 events applied, 1 duplicates dropped, 0 parked; "
         "waiting for the event after {'jette': 4}"
     )
+
+
+def test_a_rebuild_into_a_view_that_holds_figures_is_refused() -> None:
+    view = InMemorySummaryView()
+    view.apply("jette", Figures(members=1), Tracking("jette", 1))
+
+    with pytest.raises(RebuildError, match="not empty"):
+        asyncio.run(rebuild("nats://127.0.0.1:1", view))
+
+
+def test_the_rebuild_command_refuses_to_compare_with_a_live_view_that_does_not_exist(tmp_path: Path) -> None:
+    missing = f"sqlite:///{tmp_path}/nothing-here.db"
+
+    result = CliRunner().invoke(app, ["rebuild", "--compare-with", missing])
+
+    assert result.exit_code == 2
+    assert f"no live view at {missing}" in result.stderr
+    assert not (tmp_path / "nothing-here.db").exists()
