@@ -185,8 +185,8 @@ class Ledger(Application[UUID]):
     def _register_member(
         self, payload: MemberRegistered, antenne_id: str, processing: ProcessingEvent[UUID]
     ) -> None:
-        account = self._get_or_open(member_key(payload.member_id))
-        account.assign_home(antenne_id)
+        account = self._get_or_open(member_key(payload.member_id), home_antenne=antenne_id)
+        account.assign_home(antenne_id)  # an account opened by an early exchange learns its home now
         processing.collect_events(account)
 
     def _book_exchange(
@@ -203,12 +203,12 @@ class Ledger(Application[UUID]):
         made = transfer(payload.quarters, debit=recipient, credit=helper, cause=cause)
         processing.collect_events(made, recipient, helper)
 
-    def _get_or_open(self, key: str) -> Account:
-        """The account, opened now if unknown (a member of an antenne whose events have not arrived)."""
+    def _get_or_open(self, key: str, home_antenne: str | None = None) -> Account:
+        """The account, opened now if unknown (also for a member whose antenne's events have not arrived)."""
         try:
             account: Account = self.repository.get(account_id(key))
         except AggregateNotFoundError:
-            return Account(key=key, home_antenne=None)
+            return Account(key=key, home_antenne=home_antenne)
         return account
 
     def _feed(self, antenne_id: str) -> Feed:
