@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from contracts.envelope import Envelope
+from services.ledger.api import AuditReport
 from services.ledger.application import Audit, Ledger
 from services.messaging.nats_server import NatsServer
 from services.persistence import eventsourcing_env
@@ -59,8 +60,8 @@ class LedgerProcess:
         response.raise_for_status()
         return response.json()
 
-    def audit(self) -> Any:
-        return self.get("/api/v1/audit")
+    def audit(self) -> AuditReport:
+        return AuditReport.model_validate(self.get("/api/v1/audit"))
 
     def consumer(self) -> Any:
         return self.get("/healthz")["consumer"]
@@ -151,10 +152,8 @@ async def _publish(nats_url: str, envelopes: list[Envelope]) -> None:
     await relay.close()
 
 
-def _events_applied(audit: Audit | dict[str, Any]) -> int:
-    if isinstance(audit, Audit):
-        return sum(intake.events_applied for intake in audit.antennes.values())
-    return sum(intake["events_applied"] for intake in audit["antennes"].values())
+def _events_applied(audit: Audit | AuditReport) -> int:
+    return sum(intake.events_applied for intake in audit.antennes.values())
 
 
 def test_a_ledger_killed_mid_stream_and_restarted_applies_every_event_exactly_once(
@@ -180,11 +179,11 @@ def test_a_ledger_killed_mid_stream_and_restarted_applies_every_event_exactly_on
     audit = ledger_process.audit()
 
     assert 150 <= committed_before_kill < 700
-    assert audit["consumer"]["applied"] == 1000 - committed_before_kill
-    assert audit["balanced"] is True
-    assert audit["accounts"] == 40
-    assert audit["credited_by_exchanges"] == audit["confirmed_quarters"] == traffic.confirmed_quarters
-    intake = {antenne: (a["events_applied"], a["last_position"]) for antenne, a in audit["antennes"].items()}
+    assert audit.consumer.applied == 1000 - committed_before_kill
+    assert audit.balanced
+    assert (audit.accounts, audit.sum_of_accounts) == (40, 0)
+    assert audit.credited_by_exchanges == audit.confirmed_quarters == traffic.confirmed_quarters
+    intake = {antenne: (a.events_applied, a.last_position) for antenne, a in audit.antennes.items()}
     assert intake == traffic.intake()
     for member_id, quarters in traffic.balances.items():
         assert ledger_process.get(f"/api/v1/balances/{member_id}")["quarters"] == quarters
