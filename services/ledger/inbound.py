@@ -22,10 +22,10 @@ STOP_TIMEOUT_SECONDS = 10.0
 
 
 class LedgerConsumer(ChainConsumer):
-    """The chain consumer, with an ack wait short enough that a restart after a crash resumes at once."""
+    """The chain consumer, with an ack wait short enough that a restart after a crash resumes in seconds."""
 
     def _config(self) -> ConsumerConfig:
-        # Applies when the durable is created; messaging has no option for it yet (see the ledger report).
+        # ChainConsumer has no ack-wait option yet; this takes effect when the durable is created.
         config = super()._config()
         config.ack_wait = ACK_WAIT_SECONDS
         return config
