@@ -65,7 +65,9 @@ class ConsumerReport(BaseModel):
     applied: int = Field(description="Events applied since this process started.")
     duplicates: int = Field(description="Messages dropped because their event was already applied.")
     parked: int = Field(description="Messages put on the dead-letter stream.")
-    waiting: dict[str, int] = Field(description="Antenne -> position whose missing successor it waits for.")
+    waiting: dict[str, int] = Field(
+        description="Antenne -> position of a missing event that later ones wait for (never skipped)."
+    )
     positions: dict[str, int] = Field(description="Antenne -> last position applied by this process.")
     last_error: str | None
 

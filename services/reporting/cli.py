@@ -95,7 +95,7 @@ def rebuild(
 ) -> None:
     """Rebuild the summary from the stream and compare it with the live view; exit 1 if they differ."""
     settings = _settings(ViewSettings, {"nats_url": nats_url, "database_url": compare_with})
-    live = _live_summary(settings.database_url)
+    _check_live_view_exists(settings.database_url)
     try:
         rebuilt = rebuild_into(into, settings.nats_url, timeout=timeout, on_progress=_ProgressLine())
     except RebuildError as error:
@@ -104,12 +104,14 @@ def rebuild(
     except (NatsError, OSError) as error:
         typer.echo(f"cannot read the stream from {settings.nats_url}: {error}", err=True)
         raise typer.Exit(2) from None
+    # Read after the rebuild, so that both views have seen the stream up to about now.
+    found = differences(_live_summary(settings.database_url), rebuilt)
     typer.echo(_table(rebuilt))
-    found = differences(live, rebuilt)
     if found:
         typer.echo("rebuilt view differs from the live view:")
         for line in found:
             typer.echo(f"  {line}")
+        typer.echo("(while events still arrive the live view may just be behind: run the rebuild again)")
         raise typer.Exit(1)
     typer.echo("rebuilt view equals the live view")
 
@@ -129,12 +131,15 @@ class _ProgressLine:
             self._printed_at = now
 
 
-def _live_summary(database_url: str) -> Summary:
+def _check_live_view_exists(database_url: str) -> None:
     sqlite_file = eventsourcing_env(database_url).get("SQLITE_DBNAME")
     if sqlite_file is not None and not Path(sqlite_file).exists():
         # Opening a missing file would create an empty view and compare with that.
         typer.echo(f"no live view at {database_url}: give --compare-with", err=True)
         raise typer.Exit(2)
+
+
+def _live_summary(database_url: str) -> Summary:
     view = make_view(database_url)
     try:
         return view.summary()

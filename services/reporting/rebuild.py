@@ -2,7 +2,8 @@
 
 The rebuild runs the same `ChainConsumer` and sink as the live service, under a throwaway durable name,
 until JetStream says that consumer has acknowledged every message the stream held when it started;
-then it stops and deletes that consumer.
+then it stops and deletes that consumer. A message it cannot apply is parked, as the live consumer
+does, on `deadletter.reporting-rebuild-<hex>`.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class Progress:
     applied: int
     duplicates: int
     parked: int
-    waiting: dict[str, int] = field(default_factory=dict)  # antenne -> position whose successor is missing
+    waiting: dict[str, int] = field(default_factory=dict)  # antenne -> position of an event not arrived
     caught_up: bool = False
 
     def describe(self) -> str:
@@ -56,7 +57,7 @@ class Progress:
             f"{self.acknowledged}/{self.last_sequence} stream messages: {self.applied} events applied, "
             f"{self.duplicates} duplicates dropped, {self.parked} parked"
         )
-        return f"{line}; waiting for the event after {self.waiting}" if self.waiting else line
+        return f"{line}; waiting for the missing events at {self.waiting}" if self.waiting else line
 
 
 async def rebuild(

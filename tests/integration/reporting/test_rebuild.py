@@ -17,10 +17,18 @@ from contracts.subjects import ANTENNE_STREAM
 from services.messaging.nats_server import NatsServer
 from services.reporting.cli import app as reporting_cli
 from services.reporting.main import create_app
-from services.reporting.rebuild import Progress, rebuild_into
+from services.reporting.rebuild import Progress, RebuildError, rebuild_into
 from services.reporting.settings import Settings
 from services.reporting.views import SummaryView
-from tests.integration.reporting.stream import EXPECTED, caught_up, publish_two_antennes, tamper, until
+from tests.integration.reporting.stream import (
+    EXPECTED,
+    caught_up,
+    publish,
+    publish_two_antennes,
+    tamper,
+    until,
+)
+from tests.unit.reporting.antenne_feed import AntenneFeed
 
 pytestmark = pytest.mark.integration
 
@@ -75,6 +83,20 @@ def test_the_rebuild_command_finds_the_views_equal_then_names_a_tampered_figure(
     assert (
         "rebuilt view differs from the live view:\n  jette members: live 3, rebuilt 2\n" in differing.stdout
     )
+
+
+def test_a_rebuild_that_cannot_catch_up_fails_and_names_the_missing_event(nats_server: NatsServer) -> None:
+    jette = AntenneFeed("jette")
+    first, missing, third = jette.register(), jette.register(), jette.register()
+    publish(nats_server.url, [first, third])  # the relay never sent the second one
+    progress: list[Progress] = []
+
+    with pytest.raises(RebuildError, match="not caught up"):
+        rebuild_into("memory:", nats_server.url, timeout=1.5, on_progress=progress.append)
+
+    assert progress[-1].waiting == {"jette": missing.position}
+    assert progress[-1].applied == 1
+    assert _consumers(nats_server.url) == []
 
 
 def _consumers(nats_url: str) -> list[str]:
