@@ -65,8 +65,14 @@ def serve(
 ) -> None:
     """Serve the summary report and apply every antenne's events; flags override REPORTING_* variables."""
     _configure_logging()
-    flags = {"database_url": database_url, "nats_url": nats_url, "token": token, "host": host, "port": port,
-             "durable": durable}  # fmt: skip
+    flags = {
+        "database_url": database_url,
+        "nats_url": nats_url,
+        "token": token,
+        "host": host,
+        "port": port,
+        "durable": durable,
+    }
     settings = _settings(Settings, flags)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
 

@@ -36,8 +36,12 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
         stop = asyncio.Event()
         # NATS being down does not stop the API: the consumer keeps reconnecting in the background.
         tasks = {asyncio.create_task(consumer.run(stop))} if run_consumer else set()
-        log.info("reporting open on %s, consuming %s as %r", _safe(settings.database_url), settings.nats_url,
-                 settings.durable)  # fmt: skip
+        log.info(
+            "reporting open on %s, consuming %s as %r",
+            _safe(settings.database_url),
+            settings.nats_url,
+            settings.durable,
+        )
         try:
             yield
         finally:

@@ -70,9 +70,13 @@ async def rebuild(
     consumer = ChainConsumer(nats_url, durable, sink=SummarySink(view), gap_retry_seconds=0.1)
     # Few attempts: a rebuild is run by hand, and an unreachable server is better said at once.
     nc = await nats.connect(
-        nats_url, name=durable, connect_timeout=2, max_reconnect_attempts=2, reconnect_time_wait=0.2,
+        nats_url,
+        name=durable,
+        connect_timeout=2,
+        max_reconnect_attempts=2,
+        reconnect_time_wait=0.2,
         error_cb=_quiet,
-    )  # fmt: skip
+    )
     try:
         js = nc.jetstream()
         await ensure_streams(js)
