@@ -56,7 +56,8 @@ class ConsumerStatus:
     duplicates: int = 0
     parked: int = 0
     positions: dict[str, int] = field(default_factory=dict)
-    waiting: dict[str, int] = field(default_factory=dict)  # antenne -> position it waits to follow
+    # antenne -> last position applied, while a later event waits for the one that follows it
+    waiting: dict[str, int] = field(default_factory=dict)
     last_applied_at: float | None = None
     last_error: str | None = None
 
@@ -68,43 +69,77 @@ class ChainConsumer:
     nats_url: str
     durable: str
     sink: EventSink
-    batch: int = 256
+    batch: int = 100
     gap_retry_seconds: float = 0.5
+    # What a crashed process had fetched comes back only after the ack wait, and the chain holds every
+    # later event of those antennes until then: keep it short (a batch is applied well within it).
+    ack_wait_seconds: float = 5.0
+    connect_timeout_seconds: float = 5.0
+    progress_log_seconds: float = 10.0
     status: ConsumerStatus = field(default_factory=ConsumerStatus)
     _last: dict[str, int | None] = field(default_factory=dict, init=False)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set, reconnecting after any failure."""
-        while not stop.is_set():
-            try:
-                await self._consume(stop)
-            except Exception as error:  # the link comes back; the next round starts over
-                self.status.connected = False
-                self.status.last_error = f"{type(error).__name__}: {error}"
-                log.warning("consumer %s: %s; retrying", self.durable, self.status.last_error)
-                await _sleep_unless(stop, 1.0)
+        progress = asyncio.create_task(self._log_progress(stop))
+        try:
+            while not stop.is_set():
+                try:
+                    await self._consume(stop)
+                except Exception as error:  # the link comes back; the next round starts over
+                    self._lost(error)
+                    await _sleep_unless(stop, 1.0)
+        finally:
+            progress.cancel()
+
+    def _lost(self, error: BaseException) -> None:
+        message = f"{type(error).__name__}: {error}"
+        if self.status.connected or message != self.status.last_error:
+            log.warning("consumer %s: NATS unavailable (%s); retrying", self.durable, message)
+        self.status.connected = False
+        self.status.last_error = message
+
+    async def _connect(self, reconnected: asyncio.Event) -> Client:
+        async def on_reconnect() -> None:
+            log.info("consumer %s reconnected to NATS", self.durable)
+            reconnected.set()
+
+        async def on_disconnect() -> None:
+            self.status.connected = False
+
+        async def on_error(error: Exception) -> None:
+            self.status.last_error = f"{type(error).__name__}: {error}"
+
+        # nats.connect retries the first connection forever while the server is down: bound it, so that
+        # `stop` is honoured and the status tells the truth.
+        client: Client = await asyncio.wait_for(
+            nats.connect(
+                self.nats_url,
+                name=self.durable,
+                connect_timeout=2,
+                max_reconnect_attempts=-1,
+                reconnect_time_wait=0.5,
+                reconnected_cb=on_reconnect,
+                disconnected_cb=on_disconnect,
+                error_cb=on_error,
+            ),
+            self.connect_timeout_seconds,
+        )
+        return client
 
     async def _consume(self, stop: asyncio.Event) -> None:
         reconnected = asyncio.Event()
-
-        async def on_reconnect() -> None:
-            reconnected.set()
-
-        nc: Client = await nats.connect(
-            self.nats_url,
-            name=self.durable,
-            connect_timeout=2,
-            max_reconnect_attempts=-1,
-            reconnect_time_wait=0.5,
-            reconnected_cb=on_reconnect,
-        )
+        nc = await self._connect(reconnected)
         try:
             js = nc.jetstream()
             await ensure_streams(js)
             self.status.connected = True
+            self.status.last_error = None
+            log.info("consumer %s connected to %s", self.durable, self.nats_url)
             while not stop.is_set():
                 reconnected.clear()
                 await self._pull_until_reconnect(js, stop, reconnected)
+                self.status.connected = nc.is_connected
         finally:
             self.status.connected = False
             await nc.close()
@@ -132,7 +167,7 @@ class ChainConsumer:
             durable_name=self.durable,
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
-            ack_wait=60.0,
+            ack_wait=self.ack_wait_seconds,
             # Out-of-order messages wait unacknowledged for the missing one; this bounds how many.
             max_ack_pending=4096,
             max_deliver=-1,
@@ -159,7 +194,11 @@ class ChainConsumer:
             self.status.duplicates += 1
             await message.ack()
         elif decision is Decision.GAP:
-            self.status.waiting[envelope.antenneid] = envelope.previousposition or 0
+            if envelope.antenneid not in self.status.waiting:
+                log.info("consumer %s: %s position %d waits for the event after %s",
+                         self.durable, envelope.antenneid, envelope.position,
+                         self._last_applied(envelope.antenneid))  # fmt: skip
+            self.status.waiting[envelope.antenneid] = self._last_applied(envelope.antenneid) or 0
             await message.nak(delay=self.gap_retry_seconds)
         else:
             await self._park(js, message, f"chain conflict at position {envelope.position}")
@@ -194,6 +233,16 @@ class ChainConsumer:
         await js.publish(deadletter_subject(self.durable), message.data, headers=headers)
         self.status.parked += 1
         await message.ack()
+
+    async def _log_progress(self, stop: asyncio.Event) -> None:
+        reported = 0
+        while not stop.is_set():
+            await _sleep_unless(stop, self.progress_log_seconds)
+            if self.status.applied != reported:
+                log.info("consumer %s: %d events applied (%d duplicates dropped, %d parked); positions %s",
+                         self.durable, self.status.applied, self.status.duplicates, self.status.parked,
+                         self.status.positions)  # fmt: skip
+                reported = self.status.applied
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
