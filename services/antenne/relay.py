@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import nats
 from eventsourcing.persistence import Tracking
+from nats.errors import NoServersError
 
 from contracts.subjects import antenne_subject
 from services.antenne.outbound import to_envelope
@@ -49,6 +50,10 @@ class PublishFailedError(Exception):
     def __init__(self, position: int, reason: str) -> None:
         super().__init__(f"publishing position {position} failed: {reason}")
         self.position = position
+
+
+class NatsUnreachableError(ConnectionError):
+    """No NATS server accepted the connection."""
 
 
 @dataclass
@@ -122,7 +127,8 @@ class Relay:
                 nc = await self._connect()
             except Exception as error:  # refused, timed out: the antenne works on, the relay waits
                 failures += 1
-                self._lose(f"NATS unreachable: {_describe(error)}", failures)
+                reason = str(error) if isinstance(error, NatsUnreachableError) else _describe(error)
+                self._lose(f"NATS unreachable: {reason}", failures)
                 await _sleep_unless(stop, _retry_delay(failures))
                 continue
             try:
@@ -158,23 +164,33 @@ class Relay:
             await _close(nc)
 
     async def _connect(self) -> Client:
+        errors: list[Exception] = []
+
         async def closed() -> None:
             self.status.connected = False
             self.wake()  # an idle relay notices at once
 
         async def error(error: Exception) -> None:
+            errors.append(error)
             self.status.last_error = _describe(error)
 
-        # No automatic reconnect: this class retries itself, and re-reads its position when it does.
-        return await nats.connect(
-            self.nats_url,
-            name=f"relay-{self.antenne_id}",
-            connect_timeout=2,
-            allow_reconnect=False,
-            closed_cb=closed,
-            disconnected_cb=closed,
-            error_cb=error,
-        )
+        try:
+            # No automatic reconnect, and one try per call (the client would otherwise try 60 times,
+            # 2 s apart): this class retries itself, sees `stop` in between, and re-reads its position.
+            return await nats.connect(
+                self.nats_url,
+                name=f"relay-{self.antenne_id}",
+                connect_timeout=2,
+                allow_reconnect=False,
+                max_reconnect_attempts=1,
+                reconnect_time_wait=0,
+                closed_cb=closed,
+                disconnected_cb=closed,
+                error_cb=error,
+            )
+        except NoServersError:
+            # Say why (refused, timed out), not only that no server was left to try.
+            raise NatsUnreachableError(_describe(errors[-1]) if errors else "no server answered") from None
 
     async def _relay(self, nc: Client, stop: asyncio.Event, *, reconnected: bool) -> None:
         js = nc.jetstream()

@@ -1,0 +1,109 @@
+"""What the antenne publishes for each stored event, and what it keeps to itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from uuid import UUID
+
+import pytest
+
+from contracts.antenne.v1 import Category, ExchangeConfirmed, ExchangeRecorded, MemberRegistered
+from contracts.envelope import Envelope, event_id
+from services.antenne.application import Antenne
+from services.antenne.outbound import to_envelope
+from services.persistence import eventsourcing_env
+
+PERFORMED_ON = date(2026, 11, 20)
+
+
+@pytest.fixture
+def antenne() -> Iterator[Antenne]:
+    with Antenne(env=eventsourcing_env("memory:")) as antenne:
+        yield antenne
+
+
+def _relayed(antenne: Antenne) -> list[Envelope | None]:
+    """Map the whole log as the relay does: each envelope chained to the previous published one."""
+    envelopes: list[Envelope | None] = []
+    previous = None
+    for notification in antenne.recorder.select_notifications(1, 100):
+        envelope = to_envelope(
+            antenne.mapper.to_domain_event(notification),
+            antenne_id="jette",
+            position=notification.id,
+            previous_position=previous,
+        )
+        envelopes.append(envelope)
+        previous = notification.id if envelope else previous
+    return envelopes
+
+
+def _confirmed_exchange(antenne: Antenne) -> tuple[UUID, UUID, UUID]:
+    anna = antenne.register_member("Anna Peeters", registered_on=date(2026, 11, 17))
+    bert = antenne.register_member("Bert Claes")
+    exchange_id = antenne.record_exchange(bert, anna, 5, Category.SHOPPING, PERFORMED_ON)
+    antenne.confirm_exchange(exchange_id)
+    return anna, bert, exchange_id
+
+
+def test_a_registered_member_is_published_without_their_name(antenne: Antenne) -> None:
+    anna, _, _ = _confirmed_exchange(antenne)
+
+    envelope = _relayed(antenne)[0]
+
+    assert envelope is not None
+    assert envelope.payload() == MemberRegistered(member_id=anna, registered_on=date(2026, 11, 17))
+    assert "Anna" not in envelope.model_dump_json()
+    assert envelope.id == event_id("jette", anna, 1)
+    assert (envelope.correlationid, envelope.causationid) == (envelope.id, None)
+
+
+def test_recorded_and_confirmed_exchanges_carry_every_fact(antenne: Antenne) -> None:
+    anna, bert, exchange_id = _confirmed_exchange(antenne)
+
+    recorded, confirmed = _relayed(antenne)[2:4]
+
+    facts = {
+        "exchange_id": exchange_id,
+        "helper_id": bert,
+        "recipient_id": anna,
+        "quarters": 5,
+        "category": Category.SHOPPING,
+        "performed_on": PERFORMED_ON,
+    }
+    assert recorded is not None
+    assert confirmed is not None
+    assert recorded.payload() == ExchangeRecorded(**facts)
+    assert confirmed.payload() == ExchangeConfirmed(**facts)
+    assert (recorded.type, confirmed.type) == ("exchange.recorded", "exchange.confirmed")
+
+
+def test_a_confirmation_is_caused_by_the_recording_and_correlated_with_it(antenne: Antenne) -> None:
+    _, _, exchange_id = _confirmed_exchange(antenne)
+
+    recorded, confirmed = _relayed(antenne)[2:4]
+
+    assert recorded is not None
+    assert confirmed is not None
+    assert confirmed.aggregateversion == 2
+    assert confirmed.causationid == recorded.id == event_id("jette", exchange_id, 1)
+    assert confirmed.correlationid == recorded.id
+
+
+def test_postings_stay_internal_and_the_chain_skips_them(antenne: Antenne) -> None:
+    _confirmed_exchange(antenne)
+    antenne.register_member("Carla")
+
+    envelopes = _relayed(antenne)
+
+    assert [e is None for e in envelopes] == [False, False, False, False, True, True, False]
+    published = [e for e in envelopes if e is not None]
+    assert [(e.position, e.previousposition) for e in published] == [
+        (1, None),
+        (2, 1),
+        (3, 2),
+        (4, 3),
+        (7, 4),
+    ]
+    assert all(e.antenneid == "jette" and e.source == "/antennes/jette" for e in published)
