@@ -31,3 +31,11 @@ def eventsourcing_env(database_url: str) -> dict[str, str]:
     raise UnsupportedDatabaseUrlError(
         f"unsupported database URL {database_url!r}: use sqlite:///path, postgresql://... or memory:"
     )
+
+
+def redacted(database_url: str) -> str:
+    """The database URL without its password, for logs."""
+    scheme, _, rest = database_url.partition("://")
+    if "@" not in rest:
+        return database_url
+    return f"{scheme}://***@{rest.rpartition('@')[2]}"

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from services.auth import require_token
 from services.ledger.application import Audit, Ledger
 from services.messaging.consumer import ConsumerStatus
+from services.messaging.report import ConsumerReport
 
 
 def get_ledger(request: Request) -> Ledger:
@@ -34,33 +35,6 @@ class Balance(BaseModel):
 
     member_id: UUID
     quarters: int = Field(description="Balance in quarter hours.")
-
-
-class ConsumerReport(BaseModel):
-    """The JetStream consumer that feeds the ledger."""
-
-    connected: bool
-    applied: int = Field(description="Events applied since this process started.")
-    duplicates: int = Field(description="Messages dropped because their event was already applied.")
-    parked: int = Field(description="Messages put on the dead-letter stream.")
-    waiting: dict[str, int] = Field(
-        description="Antenne -> position an early message waits to follow: an event is missing."
-    )
-    positions: dict[str, int] = Field(description="Antenne -> last position applied by this process.")
-    last_error: str | None
-
-    @classmethod
-    def of(cls, status: ConsumerStatus) -> ConsumerReport:
-        """Copy the consumer's live status (dicts copied: the consumer keeps changing them)."""
-        return cls(
-            connected=status.connected,
-            applied=status.applied,
-            duplicates=status.duplicates,
-            parked=status.parked,
-            waiting=dict(status.waiting),
-            positions=dict(status.positions),
-            last_error=status.last_error,
-        )
 
 
 class AntenneReport(BaseModel):

@@ -13,7 +13,8 @@ from fastapi.responses import JSONResponse
 from services.ledger.api import health_router, router
 from services.ledger.application import Ledger
 from services.ledger.domain import AccountNotFoundError, LedgerError
-from services.ledger.inbound import LedgerConsumer, consume
+from services.messaging.consumer import ChainConsumer
+from services.persistence import redacted
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -35,14 +36,14 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ledger = Ledger(env=settings.eventsourcing_env())
-        consumer = LedgerConsumer(settings.nats_url, settings.durable, sink=ledger)
+        consumer = ChainConsumer(settings.nats_url, settings.durable, sink=ledger)
         app.state.ledger, app.state.consumer = ledger, consumer
-        log.info("ledger open on %s", _safe(settings.database_url))
+        log.info("ledger open on %s", redacted(settings.database_url))
         stop = asyncio.Event()
         consuming = None
         if run_consumer:
             log.info("consuming antenne events from %s as %r", settings.nats_url, settings.durable)
-            consuming = asyncio.create_task(consume(consumer, stop))
+            consuming = asyncio.create_task(consumer.run(stop))
         try:
             yield
         finally:
@@ -68,11 +69,3 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
 def _ledger_error(request: Request, error: LedgerError) -> JSONResponse:
     code = next(ERROR_STATUSES[cls] for cls in type(error).__mro__ if cls in ERROR_STATUSES)
     return JSONResponse(status_code=code, content={"detail": str(error)})
-
-
-def _safe(database_url: str) -> str:
-    """The database URL without its password, for logs."""
-    scheme, _, rest = database_url.partition("://")
-    if "@" not in rest:
-        return database_url
-    return f"{scheme}://***@{rest.rpartition('@')[2]}"

@@ -99,7 +99,7 @@ class ChainConsumer:
         self.status.connected = False
         self.status.last_error = message
 
-    async def _connect(self, reconnected: asyncio.Event) -> Client:
+    async def _connect(self, stop: asyncio.Event, reconnected: asyncio.Event) -> Client:
         async def on_reconnect() -> None:
             log.info("consumer %s reconnected to NATS", self.durable)
             reconnected.set()
@@ -110,9 +110,9 @@ class ChainConsumer:
         async def on_error(error: Exception) -> None:
             self.status.last_error = f"{type(error).__name__}: {error}"
 
-        # nats.connect retries the first connection forever while the server is down: bound it, so that
-        # `stop` is honoured and the status tells the truth.
-        client: Client = await asyncio.wait_for(
+        # nats.connect retries the first connection forever while the server is down: bound it, and
+        # give up at once on `stop`, so that shutdown is prompt and the status tells the truth.
+        connecting = asyncio.create_task(
             nats.connect(
                 self.nats_url,
                 name=self.durable,
@@ -122,14 +122,23 @@ class ChainConsumer:
                 reconnected_cb=on_reconnect,
                 disconnected_cb=on_disconnect,
                 error_cb=on_error,
-            ),
-            self.connect_timeout_seconds,
+            )
         )
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait(
+            {connecting, stopping}, timeout=self.connect_timeout_seconds, return_when=asyncio.FIRST_COMPLETED
+        )
+        stopping.cancel()
+        if not connecting.done():
+            connecting.cancel()
+            await asyncio.gather(connecting, return_exceptions=True)
+            raise ConnectionError(f"cannot reach NATS at {self.nats_url}")
+        client: Client = connecting.result()
         return client
 
     async def _consume(self, stop: asyncio.Event) -> None:
         reconnected = asyncio.Event()
-        nc = await self._connect(reconnected)
+        nc = await self._connect(stop, reconnected)
         try:
             js = nc.jetstream()
             await ensure_streams(js)

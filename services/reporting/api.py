@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from services.auth import require_token
 from services.messaging.consumer import ConsumerStatus
+from services.messaging.report import ConsumerReport
 from services.reporting.projection import Figures, Summary, total
 from services.reporting.views import SummaryView
 
@@ -55,33 +56,6 @@ class SummaryReport(BaseModel):
         return cls(
             antennes={antenne_id: FiguresReport.of(figures) for antenne_id, figures in summary.items()},
             federation=FiguresReport.of(total(summary.values())),
-        )
-
-
-class ConsumerReport(BaseModel):
-    """The JetStream consumer that feeds the summary view."""
-
-    connected: bool
-    applied: int = Field(description="Events applied since this process started.")
-    duplicates: int = Field(description="Messages dropped because their event was already applied.")
-    parked: int = Field(description="Messages put on the dead-letter stream.")
-    waiting: dict[str, int] = Field(
-        description="Antenne -> position of a missing event that later ones wait for (never skipped)."
-    )
-    positions: dict[str, int] = Field(description="Antenne -> last position applied by this process.")
-    last_error: str | None
-
-    @classmethod
-    def of(cls, status: ConsumerStatus) -> ConsumerReport:
-        """Copy the consumer's live status (dicts copied: the consumer keeps changing them)."""
-        return cls(
-            connected=status.connected,
-            applied=status.applied,
-            duplicates=status.duplicates,
-            parked=status.parked,
-            waiting=dict(status.waiting),
-            positions=dict(status.positions),
-            last_error=status.last_error,
         )
 
 

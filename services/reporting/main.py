@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 
 from services.messaging.consumer import ChainConsumer
+from services.persistence import redacted
 from services.reporting.api import health_router, router
 from services.reporting.consumer import SummarySink
 from services.reporting.views import make_view
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
     from services.reporting.settings import Settings
 
 log = logging.getLogger(__name__)
-
-STOP_TIMEOUT_SECONDS = 10.0
 
 
 def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
@@ -38,7 +37,7 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
         tasks = {asyncio.create_task(consumer.run(stop))} if run_consumer else set()
         log.info(
             "reporting open on %s, consuming %s as %r",
-            _safe(settings.database_url),
+            redacted(settings.database_url),
             settings.nats_url,
             settings.durable,
         )
@@ -46,15 +45,9 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
             yield
         finally:
             stop.set()
-            # Connected, the consumer finishes the batch in hand (acknowledging what it committed).
-            # Not connected, it holds nothing to acknowledge, and nats-py may be retrying its first
-            # connection forever without looking at `stop`: cancel it at once.
+            # The consumer finishes the message in hand (acknowledging what it committed) and stops.
             if tasks:
-                patience = STOP_TIMEOUT_SECONDS if consumer.status.connected else 0
-                _, late = await asyncio.wait(tasks, timeout=patience)
-                for task in late:
-                    task.cancel()
-                await asyncio.gather(*late, return_exceptions=True)
+                await asyncio.wait(tasks)
             view.close()
             log.info("reporting stopped: %d events applied by this process", consumer.status.applied)
 
@@ -68,11 +61,3 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
     app.include_router(router)
     app.include_router(health_router)
     return app
-
-
-def _safe(database_url: str) -> str:
-    """The database URL without its password, for logs."""
-    scheme, _, rest = database_url.partition("://")
-    if "@" not in rest:
-        return database_url
-    return f"{scheme}://***@{rest.rpartition('@')[2]}"

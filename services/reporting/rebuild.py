@@ -48,7 +48,8 @@ class Progress:
     applied: int
     duplicates: int
     parked: int
-    waiting: dict[str, int] = field(default_factory=dict)  # antenne -> position of an event not arrived
+    # antenne -> last position applied; the event after it has not arrived
+    waiting: dict[str, int] = field(default_factory=dict)
     caught_up: bool = False
 
     def describe(self) -> str:
@@ -57,7 +58,10 @@ class Progress:
             f"{self.acknowledged}/{self.last_sequence} stream messages: {self.applied} events applied, "
             f"{self.duplicates} duplicates dropped, {self.parked} parked"
         )
-        return f"{line}; waiting for the missing events at {self.waiting}" if self.waiting else line
+        if not self.waiting:
+            return line
+        missing = ", ".join(f"{antenne} after position {last}" for antenne, last in self.waiting.items())
+        return f"{line}; waiting for the missing event of {missing}"
 
 
 async def rebuild(

@@ -94,7 +94,11 @@ def test_a_rebuild_that_cannot_catch_up_fails_and_names_the_missing_event(nats_s
     with pytest.raises(RebuildError, match="not caught up"):
         rebuild_into("memory:", nats_server.url, timeout=1.5, on_progress=progress.append)
 
-    assert progress[-1].waiting == {"jette": missing.position}
+    assert progress[-1].waiting == {"jette": first.position}
+    assert (
+        f"waiting for the missing event of jette after position {first.position}" in progress[-1].describe()
+    )
+    assert missing.position > first.position
     assert progress[-1].applied == 1
     assert _consumers(nats_server.url) == []
 

@@ -1,0 +1,38 @@
+"""How a service shows its consumer's status over HTTP (health and audit endpoints)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from services.messaging.consumer import ConsumerStatus
+
+
+class ConsumerReport(BaseModel):
+    """The JetStream consumer that feeds this service."""
+
+    connected: bool
+    applied: int = Field(description="Events applied since this process started.")
+    duplicates: int = Field(description="Messages dropped because their event was already applied.")
+    parked: int = Field(description="Messages put on the dead-letter stream.")
+    waiting: dict[str, int] = Field(
+        description="Antenne -> last position applied while a later event waits: the next one is missing "
+        "(it is waited for, never skipped)."
+    )
+    positions: dict[str, int] = Field(description="Antenne -> last position applied by this process.")
+    last_error: str | None
+
+    @classmethod
+    def of(cls, status: ConsumerStatus) -> ConsumerReport:
+        """Copy the consumer's live status (dicts copied: the consumer keeps changing them)."""
+        return cls(
+            connected=status.connected,
+            applied=status.applied,
+            duplicates=status.duplicates,
+            parked=status.parked,
+            waiting=dict(status.waiting),
+            positions=dict(status.positions),
+            last_error=status.last_error,
+        )
