@@ -33,14 +33,14 @@ def test_each_differing_figure_and_each_missing_antenne_is_named() -> None:
     ]
 
 
-def test_progress_reads_as_one_line_and_names_the_missing_events() -> None:
+def test_progress_reads_as_one_line_and_names_where_an_event_is_missing() -> None:
     progress = Progress(
         last_sequence=10, acknowledged=7, applied=6, duplicates=1, parked=0, waiting={"jette": 4}
     )
 
     assert progress.describe() == (
         "7/10 stream messages: 6 events applied, 1 duplicates dropped, 0 parked; "
-        "waiting for the missing events at {'jette': 4}"
+        "waiting for the missing event of jette after position 4"
     )
 
 
