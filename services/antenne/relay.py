@@ -19,19 +19,15 @@ import nats
 from eventsourcing.persistence import Tracking
 from nats.errors import NoServersError
 
-from contracts.subjects import antenne_subject
-from services.antenne.outbound import to_envelope
+from services.antenne.outbox import Batch, Outgoing, read_outbox
 from services.messaging.streams import ensure_streams
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from eventsourcing.persistence import TrackingRecorder
     from nats.aio.client import Client
     from nats.js.api import PubAck
     from nats.js.client import JetStreamContext
 
-    from contracts.envelope import Envelope
     from services.antenne.application import Antenne
 
 log = logging.getLogger(__name__)
@@ -65,24 +61,6 @@ class RelayStatus:
     backlog: int = 0  # notifications stored but not yet relayed
     last_publish_at: datetime | None = None
     last_error: str | None = None
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One envelope ready to publish, at its position in the antenne's log."""
-
-    position: int
-    subject: str
-    envelope: Envelope
-
-
-@dataclass(frozen=True)
-class Batch:
-    """The next envelopes to publish, and how far the log was read to find them."""
-
-    outgoing: list[Outgoing]
-    read_up_to: int
-    full: bool  # more notifications may follow right away
 
 
 @dataclass
@@ -124,7 +102,7 @@ class Relay:
         failures = 0
         while not stop.is_set():
             try:
-                nc = await self._connect()
+                nc = await self._connect(watched=True)
             except Exception as error:  # refused, timed out: the antenne works on, the relay waits
                 failures += 1
                 reason = str(error) if isinstance(error, NatsUnreachableError) else _describe(error)
@@ -151,28 +129,36 @@ class Relay:
         try:
             js = nc.jetstream()
             await ensure_streams(js)
-            published = 0
-            for batch in self._scan(start=1, previous=None):
+            # The chain needs the public event before `from_position`: read from the start.
+            start, previous, published = 1, None, 0
+            while True:
+                batch = await asyncio.to_thread(self._read, start, previous)
                 wanted = [o for o in batch.outgoing if o.position >= from_position]
                 acked = await self._publish(js, wanted)
                 published += len(acked)
                 if len(acked) < len(wanted):
                     raise PublishFailedError(wanted[len(acked)].position, self.status.last_error or "no ack")
+                if not batch.full:
+                    break
+                start, previous = batch.read_up_to + 1, batch.previous_after(previous)
             log.info("republished %d events from position %d", published, from_position)
             return published
         finally:
             await _close(nc)
 
-    async def _connect(self) -> Client:
+    async def _connect(self, *, watched: bool = False) -> Client:
+        """Connect once; a `watched` connection (the relay's own) updates the status when it closes."""
         errors: list[Exception] = []
 
         async def closed() -> None:
-            self.status.connected = False
-            self.wake()  # an idle relay notices at once
+            if watched:
+                self.status.connected = False
+                self.wake()  # an idle relay notices at once
 
         async def error(error: Exception) -> None:
             errors.append(error)
-            self.status.last_error = _describe(error)
+            if watched:
+                self.status.last_error = _describe(error)
 
         try:
             # No automatic reconnect, and one try per call (the client would otherwise try 60 times,
@@ -253,31 +239,10 @@ class Relay:
             self.status.last_error = _describe(ack.exception())
 
     def _next_batch(self) -> Batch:
-        return next(self._scan(start=self._read_up_to + 1, previous=self.status.position, once=True))
+        return self._read(self._read_up_to + 1, self.status.position)
 
-    def _scan(self, *, start: int, previous: int | None, once: bool = False) -> Iterator[Batch]:
-        """Read the log from `start` in batches, mapping each event chained to the one published before."""
-        while True:
-            notifications = self.antenne.recorder.select_notifications(start, self.batch_size)
-            outgoing = []
-            for notification in notifications:
-                domain_event = self.antenne.mapper.to_domain_event(notification)
-                envelope = to_envelope(
-                    domain_event,
-                    antenne_id=self.antenne_id,
-                    position=notification.id,
-                    previous_position=previous,
-                )
-                if envelope is not None:
-                    subject = antenne_subject(self.antenne_id, envelope.type)
-                    outgoing.append(Outgoing(notification.id, subject, envelope))
-                    previous = notification.id
-            read_up_to = notifications[-1].id if notifications else start - 1
-            full = len(notifications) == self.batch_size
-            yield Batch(outgoing, read_up_to, full)
-            if once or not full:
-                return
-            start = read_up_to + 1
+    def _read(self, start: int, previous: int | None) -> Batch:
+        return read_outbox(self.antenne, self.antenne_id, start, previous, self.batch_size)
 
     def _resume(self) -> None:
         """Start again from the recorded position: after a restart, or another relay's progress."""
