@@ -182,7 +182,7 @@ class Relay:
         js = nc.jetstream()
         await ensure_streams(js)
         await asyncio.to_thread(self._resume)
-        self.status.connected, self.status.last_error, self._last_warning = True, None, None
+        self.status.connected, self._last_warning = True, None
         log.info(
             "%s to NATS at %s; relaying from position %s",
             "reconnected" if reconnected else "connected",
@@ -208,6 +208,8 @@ class Relay:
         if len(acked) < len(batch.outgoing):
             failed = batch.outgoing[len(acked)]
             raise PublishFailedError(failed.position, self.status.last_error or "no ack")
+        if acked:
+            self.status.last_error = None  # publishing works again, end to end
         self._read_up_to = batch.read_up_to  # internal events after the last published one are done too
         self.status.backlog = await asyncio.to_thread(self._backlog)
 
@@ -221,6 +223,8 @@ class Relay:
         except Exception as error:  # the ones already sent may still be acknowledged
             self.status.last_error = _describe(error)
         if acks:
+            # A refusal by JetStream (503, e.g. a full stream) never resolves its future in nats-py 2.16
+            # (nats-io/nats.py#985; it reaches error_cb instead): the timeout bounds the wait.
             await asyncio.wait(acks, timeout=self.ack_timeout_seconds)
         acked = 0
         for ack in acks:

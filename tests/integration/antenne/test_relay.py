@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 
 import nats
 import pytest
+from nats.js.api import DiscardPolicy
 
 from contracts.antenne.v1 import Category
 from contracts.subjects import ANTENNE_STREAM
@@ -144,6 +146,53 @@ def test_republish_from_a_position_chains_to_the_event_published_before_it(
     assert [p.envelope.position for p in published] == positions[5:]
     assert [p.envelope.previousposition for p in published] == positions[4:-1]
     assert antenne.factory.tracking_recorder().max_tracking_id(TRACKING_NAME) is None
+
+
+def test_a_batch_accepted_only_in_part_records_the_accepted_prefix_then_catches_up(
+    antenne: Antenne, nats_server: NatsServer
+) -> None:
+    neighbourhood_activity(antenne, members=4, exchanges=3)  # 9 public events
+    positions = expected_positions(antenne, ANTENNE_ID)
+
+    async def scenario() -> None:
+        # A stream that refuses new messages past 5: JetStream acknowledges 5 of the batch, refuses 4.
+        await _limit_stream(nats_server.url, max_msgs=5)
+        # nats-py leaves a refused publish unresolved (nats-io/nats.py#985): the ack timeout decides.
+        relay = Relay(antenne, ANTENNE_ID, nats_server.url, ack_timeout_seconds=0.5)
+        stop = asyncio.Event()
+        task = asyncio.create_task(relay.run(stop))
+        try:
+            await wait_until_async(
+                lambda: _refused(relay, positions[5]), timeout=15, what="the relay reports the refusal"
+            )
+            assert relay.status.position == positions[4]
+            assert relay.antenne.factory.tracking_recorder().max_tracking_id(TRACKING_NAME) == positions[4]
+            # The operator lifts the limit: the relay publishes the rest, from where it stopped.
+            await _limit_stream(nats_server.url, max_msgs=-1)
+            await wait_until_async(lambda: _at(relay, positions[-1]), timeout=15, what="the rest published")
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 10)
+
+    asyncio.run(scenario())
+
+    assert_complete_chain(asyncio.run(read_stream(nats_server.url, ANTENNE_ID)), positions, ANTENNE_ID)
+
+
+async def _refused(relay: Relay, position: int) -> bool:
+    error = relay.status.last_error or ""
+    return f"publishing position {position} failed" in error and "maximum messages exceeded" in error
+
+
+async def _limit_stream(nats_url: str, max_msgs: int) -> None:
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js)
+        config = (await js.stream_info(ANTENNE_STREAM)).config
+        await js.update_stream(replace(config, max_msgs=max_msgs, discard=DiscardPolicy.NEW))
+    finally:
+        await nc.close()
 
 
 async def _recreate_stream(nats_url: str) -> None:
