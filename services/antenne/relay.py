@@ -211,7 +211,8 @@ class Relay:
         if acked:
             self.status.last_error = None  # publishing works again, end to end
         self._read_up_to = batch.read_up_to  # internal events after the last published one are done too
-        self.status.backlog = await asyncio.to_thread(self._backlog)
+        # A section that was not full reached the end of the log: nothing waited then.
+        self.status.backlog = await asyncio.to_thread(self._backlog) if batch.full else 0
 
     async def _publish(self, js: JetStreamContext, outgoing: list[Outgoing]) -> list[Outgoing]:
         """Publish pipelined; returns the acknowledged prefix (in order, with no hole)."""

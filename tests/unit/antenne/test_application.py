@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from uuid import UUID, uuid4
 
 import pytest
 
 from contracts.antenne.v1 import Category
-from services.antenne.application import Antenne
+from services.antenne.application import Antenne, ConcurrentChangeError
 from services.antenne.domain import (
     AntenneError,
     Exchange,
@@ -136,6 +138,26 @@ class ApplicationBehaviour:
         ]
         assert antenne.recorder.max_notification_id() == before
         assert (antenne.balance(bert), antenne.balance(anna)) == (5, -5)
+
+    def test_simultaneous_confirmations_pay_once(self, antenne: Antenne) -> None:
+        anna, bert = self._two_members(antenne)
+        exchange_id = self._exchange(antenne, helper=bert, recipient=anna, quarters=4)
+        start = threading.Barrier(6)
+
+        def confirm() -> str:
+            start.wait(timeout=10)
+            try:
+                antenne.confirm_exchange(exchange_id)
+            except (ExchangeAlreadyConfirmedError, ConcurrentChangeError) as refused:
+                return type(refused).__name__
+            return "confirmed"
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            outcomes = list(pool.map(lambda _: confirm(), range(6)))
+
+        assert outcomes.count("confirmed") == 1
+        assert (antenne.balance(bert), antenne.balance(anna)) == (4, -4)
+        assert stored_event_types(antenne).count("Exchange.Confirmed") == 1
 
     def test_the_maximum_exchange_is_the_antennes_setting(self, database_url: str) -> None:
         with Antenne(env=eventsourcing_env(database_url), max_quarters=8) as antenne:
