@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from uuid import uuid4
 
@@ -66,8 +67,9 @@ def _relay_status(client: TestClient) -> dict[str, object]:
 
 
 def test_without_nats_the_antenne_keeps_working_and_the_relay_catches_up(
-    tmp_path: Path, nats_server: NatsServer
+    tmp_path: Path, nats_server: NatsServer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="services.antenne.relay")
     settings = Settings(
         antenne_id="jette",
         token=TOKEN,
@@ -100,6 +102,10 @@ def test_without_nats_the_antenne_keeps_working_and_the_relay_catches_up(
     assert offline["backlog"] == 2 + 2 * 4  # registrations; exchanges recorded, confirmed, two postings
     assert balances == [-4 + 2, 6 - 2]
     assert online["connected"] is True
+    relay_log = [record.getMessage() for record in caplog.records]
+    assert any(line.startswith("NATS unreachable: ConnectionRefusedError") for line in relay_log)
+    assert any(line.startswith("reconnected to NATS") for line in relay_log)
+    assert f"published 6 events up to position {positions[-1]}" in relay_log
     assert online["position"] == positions[-1]
     published = asyncio.run(read_stream(nats_server.url, "jette"))
     assert_complete_chain(published, positions, "jette")
