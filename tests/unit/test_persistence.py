@@ -14,7 +14,8 @@ def test_a_sqlite_url_names_a_file_and_creates_its_folder(tmp_path: Path) -> Non
 def test_a_postgres_url_gives_every_setting() -> None:
     env = eventsourcing_env("postgresql://bp:s%40cret@127.0.0.1:5433/jette")
     assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
-    assert (env["POSTGRES_DBNAME"], env["POSTGRES_PORT"], env["POSTGRES_PASSWORD"]) == ("jette", "5433", "s@cret")
+    settings = (env["POSTGRES_DBNAME"], env["POSTGRES_PORT"], env["POSTGRES_PASSWORD"])
+    assert settings == ("jette", "5433", "s@cret")
 
 
 def test_an_unknown_scheme_is_refused_with_the_accepted_forms() -> None:
