@@ -7,10 +7,7 @@ import logging
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, Request, status
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, status
 
 from services.antenne.api import health_router, router
 from services.antenne.application import Antenne, ConcurrentChangeError
@@ -21,6 +18,8 @@ from services.antenne.domain import (
     MemberNotFoundError,
 )
 from services.antenne.relay import Relay
+from services.http_errors import install_error_handlers
+from services.persistence import redacted
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The one place where domain errors become HTTP statuses; the most specific class wins.
-ERROR_STATUSES: dict[type[AntenneError], int] = {
+ERROR_STATUSES: dict[type[Exception], int] = {
     MemberNotFoundError: status.HTTP_404_NOT_FOUND,
     ExchangeNotFoundError: status.HTTP_404_NOT_FOUND,
     ExchangeAlreadyConfirmedError: status.HTTP_409_CONFLICT,
@@ -52,7 +51,7 @@ def create_app(settings: Settings, *, run_relay: bool = True) -> FastAPI:
         app.state.antenne, app.state.relay = antenne, relay
         stop = asyncio.Event()
         task = asyncio.create_task(relay.run(stop)) if run_relay else None
-        log.info("antenne %s (%s) on %s", settings.antenne_id, settings.name, _safe(settings.database_url))
+        log.info("antenne %s (%s) on %s", settings.antenne_id, settings.name, redacted(settings.database_url))
         try:
             yield
         finally:
@@ -71,8 +70,7 @@ def create_app(settings: Settings, *, run_relay: bool = True) -> FastAPI:
     app.state.token = settings.token
     app.include_router(router)
     app.include_router(health_router)
-    app.add_exception_handler(AntenneError, _antenne_error)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+    install_error_handlers(app, ERROR_STATUSES)
     return app
 
 
@@ -83,30 +81,3 @@ async def _stop(task: asyncio.Task[None]) -> None:
         pending.cancel()
     if late:
         await asyncio.wait(late)
-
-
-def _antenne_error(request: Request, error: AntenneError) -> JSONResponse:
-    code = next(ERROR_STATUSES[cls] for cls in type(error).__mro__ if cls in ERROR_STATUSES)
-    return JSONResponse(status_code=code, content={"detail": str(error)})
-
-
-def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-    """One readable sentence in `detail` (like every other error), the full list in `errors`."""
-    problems = [f"{_field(problem['loc'])}: {problem['msg']}" for problem in error.errors()]
-    return JSONResponse(
-        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        content={"detail": "; ".join(problems), "errors": jsonable_encoder(error.errors())},
-    )
-
-
-def _field(location: tuple[str | int, ...]) -> str:
-    # ("body", "quarters") -> "quarters"; a missing body is just "body".
-    return ".".join(str(part) for part in location[1:]) or str(location[0])
-
-
-def _safe(database_url: str) -> str:
-    """The database URL without its password, for logs."""
-    scheme, _, rest = database_url.partition("://")
-    if "@" not in rest:
-        return database_url
-    return f"{scheme}://***@{rest.rpartition('@')[2]}"

@@ -204,7 +204,7 @@ class Relay:
             await asyncio.to_thread(self._tracking.insert_tracking, Tracking(TRACKING_NAME, position))
             self.status.position, self._read_up_to = position, position
             self.status.last_publish_at = datetime.now(UTC)
-            log.info("published %d events up to position %d", len(acked), position)
+            log.info("published %d event(s) up to position %d", len(acked), position)
         if len(acked) < len(batch.outgoing):
             failed = batch.outgoing[len(acked)]
             raise PublishFailedError(failed.position, self.status.last_error or "no ack")

@@ -7,9 +7,9 @@ import logging
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, Request, status
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, status
 
+from services.http_errors import install_error_handlers
 from services.ledger.api import health_router, router
 from services.ledger.application import Ledger
 from services.ledger.domain import AccountNotFoundError, LedgerError
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The one place where domain errors become HTTP statuses; the most specific class wins.
-ERROR_STATUSES: dict[type[LedgerError], int] = {
+ERROR_STATUSES: dict[type[Exception], int] = {
     AccountNotFoundError: status.HTTP_404_NOT_FOUND,
     LedgerError: status.HTTP_422_UNPROCESSABLE_CONTENT,
 }
@@ -62,10 +62,5 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
     app.state.token = settings.token
     app.include_router(router)
     app.include_router(health_router)
-    app.add_exception_handler(LedgerError, _ledger_error)  # type: ignore[arg-type]
+    install_error_handlers(app, ERROR_STATUSES)
     return app
-
-
-def _ledger_error(request: Request, error: LedgerError) -> JSONResponse:
-    code = next(ERROR_STATUSES[cls] for cls in type(error).__mro__ if cls in ERROR_STATUSES)
-    return JSONResponse(status_code=code, content={"detail": str(error)})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from pathlib import Path
 from typing import Annotated
@@ -33,6 +34,7 @@ def up(
     started = time.monotonic()
     ports = Ports(nats=nats_port, antenne_base=antenne_port, ledger=ledger_port, reporting=reporting_port)
     federation = LocalFederation(var_dir=var_dir, ports=ports, host=host, demo_data=demo_data)
+    _stop_on_signals()
     try:
         description = federation.start()
         _print_ready(description, federation.var_dir, time.monotonic() - started)
@@ -42,6 +44,16 @@ def up(
     finally:
         federation.stop()
     typer.echo("Stopped. State is kept under " + str(federation.var_dir))
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM (a service manager) and SIGINT (even when a shell started us ignoring it) stop cleanly."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def _print_ready(up_file: UpFile, var_dir: Path, seconds: float) -> None:

@@ -175,6 +175,6 @@ class LocalFederation:
         if not self.demo_data or marker.exists():
             return
         for antenne_id, port in self._antenne_ports().items():
-            count = seed_antenne(self._url(port), tokens[antenne_id], antenne_id)
-            log.info("demo data entered at %s (%d requests)", antenne_id, count)
+            members = seed_antenne(self._url(port), tokens[antenne_id], antenne_id)
+            log.info("demo data entered at %s: %d members and their exchanges", antenne_id, members)
         marker.write_text("The demo members and exchanges were entered once; delete var/ to start over.\n")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
+from services.http_errors import install_error_handlers
 from services.messaging.consumer import ChainConsumer
 from services.persistence import redacted
 from services.reporting.api import health_router, router
@@ -60,4 +61,5 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
     app.state.token = settings.token
     app.include_router(router)
     app.include_router(health_router)
+    install_error_handlers(app, {})
     return app

@@ -1,0 +1,42 @@
+"""How every service turns errors into HTTP answers: one table per service, one sentence per answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+
+def install_error_handlers(app: FastAPI, statuses: Mapping[type[Exception], int]) -> None:
+    """Map domain errors to statuses (the most specific class in `statuses` wins) and word 422s."""
+    handler = _domain_error_handler(statuses)
+    for error_class in statuses:
+        app.add_exception_handler(error_class, handler)
+    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+
+
+def _domain_error_handler(
+    statuses: Mapping[type[Exception], int],
+) -> Callable[[Request, Exception], JSONResponse]:
+    def handle(request: Request, error: Exception) -> JSONResponse:
+        code = next(statuses[cls] for cls in type(error).__mro__ if cls in statuses)
+        return JSONResponse(status_code=code, content={"detail": str(error)})
+
+    return handle
+
+
+def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+    """One readable sentence in `detail` (like every other error), the full list in `errors`."""
+    problems = [f"{_field(problem['loc'])}: {problem['msg']}" for problem in error.errors()]
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": "; ".join(problems), "errors": jsonable_encoder(error.errors())},
+    )
+
+
+def _field(location: tuple[str | int, ...]) -> str:
+    # ("body", "quarters") -> "quarters"; a missing body is just "body".
+    return ".".join(str(part) for part in location[1:]) or str(location[0])
