@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +9,7 @@ import typer
 
 from contracts.schemas import export_json_schemas
 from services.antenne.cli import app as antenne_app
+from services.command_line import configure_logging
 from services.ledger.cli import app as ledger_app
 from services.local_federation.cli import up
 from services.reporting.cli import app as reporting_app
@@ -38,6 +38,5 @@ def schemas(
 
 def main() -> None:
     """Entry point of the console script."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns what matters
+    configure_logging()
     app()

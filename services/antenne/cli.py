@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
 from nats.errors import Error as NatsError
-from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
 from services.antenne.application import Antenne
 from services.antenne.main import create_app
 from services.antenne.relay import PublishFailedError, Relay
 from services.antenne.settings import RelaySettings, Settings
+from services.command_line import configure_logging, settings_from_flags
 
 app = typer.Typer(
     help="One antenne: its JSON API, relay and recovery tools.",
@@ -73,8 +72,8 @@ def serve(
     ] = True,
 ) -> None:
     """Serve the antenne's JSON API and relay its events to NATS; flags override ANTENNE_* variables."""
-    _configure_logging()
-    settings = _settings(
+    configure_logging()
+    settings = settings_from_flags(
         Settings,
         antenne_id=antenne_id,
         name=name,
@@ -96,8 +95,10 @@ def relay_only(
     nats_url: NatsUrlOption = None,
 ) -> None:
     """Relay the antenne's events to NATS, without the API, until SIGTERM or Ctrl-C."""
-    _configure_logging()
-    settings = _settings(RelaySettings, antenne_id=antenne_id, database_url=database_url, nats_url=nats_url)
+    configure_logging()
+    settings = settings_from_flags(
+        RelaySettings, antenne_id=antenne_id, database_url=database_url, nats_url=nats_url
+    )
     asyncio.run(_relay_until_stopped(settings))
 
 
@@ -112,8 +113,10 @@ def republish(
     nats_url: NatsUrlOption = None,
 ) -> None:
     """Publish the antenne's events again from a position, e.g. after a stream was lost."""
-    _configure_logging()
-    settings = _settings(RelaySettings, antenne_id=antenne_id, database_url=database_url, nats_url=nats_url)
+    configure_logging()
+    settings = settings_from_flags(
+        RelaySettings, antenne_id=antenne_id, database_url=database_url, nats_url=nats_url
+    )
     with Antenne(env=settings.eventsourcing_env()) as antenne:
         relay = Relay(antenne, settings.antenne_id, settings.nats_url)
         try:
@@ -131,18 +134,3 @@ async def _relay_until_stopped(settings: RelaySettings) -> None:
         loop.add_signal_handler(signum, stop.set)
     with Antenne(env=settings.eventsourcing_env()) as antenne:
         await Relay(antenne, settings.antenne_id, settings.nats_url).run(stop)
-
-
-def _settings(cls: type[SettingsT], **flags: Any) -> SettingsT:
-    """Settings from the flags given, the rest from ANTENNE_* variables; exit 2 when invalid."""
-    try:
-        return cls(**{name: value for name, value in flags.items() if value is not None})
-    except ValidationError as error:
-        typer.echo(f"antenne settings are invalid: {error}", err=True)
-        raise typer.Exit(2) from None
-
-
-def _configure_logging() -> None:
-    # The console script configures logging already; `python -m services.antenne` does not.
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

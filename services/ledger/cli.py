@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 import uvicorn
-from pydantic import ValidationError
 
+from services.command_line import configure_logging, settings_from_flags
 from services.ledger.main import create_app
 from services.ledger.settings import Settings
 
@@ -53,24 +52,14 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the ledger's JSON API and apply every antenne's events; flags override LEDGER_* variables."""
-    _configure_logging()
-    flags: dict[str, Any] = {
-        "database_url": database_url,
-        "nats_url": nats_url,
-        "token": token,
-        "host": host,
-        "port": port,
-        "durable": durable,
-    }
-    try:
-        settings = Settings(**{name: value for name, value in flags.items() if value is not None})
-    except ValidationError as error:
-        typer.echo(f"ledger settings are invalid: {error}", err=True)
-        raise typer.Exit(2) from None
+    configure_logging()
+    settings = settings_from_flags(
+        Settings,
+        database_url=database_url,
+        nats_url=nats_url,
+        token=token,
+        host=host,
+        port=port,
+        durable=durable,
+    )
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
-
-
-def _configure_logging() -> None:
-    # The console script configures logging already; `python -m services.ledger` does not.
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

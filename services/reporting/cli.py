@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
 from nats.errors import Error as NatsError
-from pydantic import ValidationError
 
+from services.command_line import configure_logging, settings_from_flags
 from services.persistence import eventsourcing_env
 from services.reporting.main import create_app
 from services.reporting.projection import Figures, Summary, total
@@ -64,7 +63,7 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the summary report and apply every antenne's events; flags override REPORTING_* variables."""
-    _configure_logging()
+    configure_logging()
     flags = {
         "database_url": database_url,
         "nats_url": nats_url,
@@ -73,7 +72,7 @@ def serve(
         "port": port,
         "durable": durable,
     }
-    settings = _settings(Settings, flags)
+    settings = settings_from_flags(Settings, **flags)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
 
 
@@ -100,7 +99,7 @@ def rebuild(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the rebuild to catch up.")] = 300.0,
 ) -> None:
     """Rebuild the summary from the stream and compare it with the live view; exit 1 if they differ."""
-    settings = _settings(ViewSettings, {"nats_url": nats_url, "database_url": compare_with})
+    settings = settings_from_flags(ViewSettings, nats_url=nats_url, database_url=compare_with)
     _check_live_view_exists(settings.database_url)
     try:
         rebuilt = rebuild_into(into, settings.nats_url, timeout=timeout, on_progress=_ProgressLine())
@@ -164,17 +163,3 @@ def _table(summary: Summary) -> str:
 
     lines = [line(name, [str(value) for value in figures.as_dict().values()]) for name, figures in rows]
     return "\n".join([line("antenne", columns), *lines])
-
-
-def _settings(settings_class: type[AnySettings], flags: dict[str, Any]) -> AnySettings:
-    try:
-        return settings_class(**{name: value for name, value in flags.items() if value is not None})
-    except ValidationError as error:
-        typer.echo(f"reporting settings are invalid: {error}", err=True)
-        raise typer.Exit(2) from None
-
-
-def _configure_logging() -> None:
-    # The console script configures logging already; `python -m services.reporting` does not.
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
