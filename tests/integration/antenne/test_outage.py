@@ -105,7 +105,7 @@ def test_without_nats_the_antenne_keeps_working_and_the_relay_catches_up(
     relay_log = [record.getMessage() for record in caplog.records]
     assert any(line.startswith("NATS unreachable: ConnectionRefusedError") for line in relay_log)
     assert any(line.startswith("reconnected to NATS") for line in relay_log)
-    assert f"published 6 events up to position {positions[-1]}" in relay_log
+    assert f"published 6 event(s) up to position {positions[-1]}" in relay_log
     assert online["position"] == positions[-1]
     published = asyncio.run(read_stream(nats_server.url, "jette"))
     assert_complete_chain(published, positions, "jette")
