@@ -12,6 +12,7 @@ from services.antenne.cli import app as antenne_app
 from services.command_line import configure_logging
 from services.ledger.cli import app as ledger_app
 from services.local_federation.cli import up
+from services.operations.cli import status
 from services.reporting.cli import app as reporting_app
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app.add_typer(antenne_app, name="antenne", help="One antenne: its JSON API, rela
 app.add_typer(ledger_app, name="ledger", help="The central ledger of portable time credits.")
 app.add_typer(reporting_app, name="reporting", help="Reports rebuilt from the events.")
 app.command()(up)
+app.command()(status)
 
 
 @app.command("schemas")

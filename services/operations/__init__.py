@@ -1,0 +1,1 @@
+"""Operating the federation: `buurtpensioen status`, backup and restore."""
