@@ -10,6 +10,7 @@ import typer
 from contracts.schemas import export_json_schemas
 from services.antenne.cli import app as antenne_app
 from services.command_line import configure_logging
+from services.credentials.cli import app as credentials_app
 from services.ledger.cli import app as ledger_app
 from services.local_federation.cli import up
 from services.operations.cli import status
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.add_typer(antenne_app, name="antenne", help="One antenne: its JSON API, relay and recovery tools.")
 app.add_typer(ledger_app, name="ledger", help="The central ledger of portable time credits.")
 app.add_typer(reporting_app, name="reporting", help="Reports rebuilt from the events.")
+app.add_typer(credentials_app, name="credentials", help="NATS credentials and server configuration.")
 app.command()(up)
 app.command()(status)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from eventsourcing.persistence import Transcoding
 
 
 class UnsupportedDatabaseUrlError(ValueError):
@@ -39,3 +42,16 @@ def redacted(database_url: str) -> str:
     if "@" not in rest:
         return database_url
     return f"{scheme}://***@{rest.rpartition('@')[2]}"
+
+
+class DateAsISO(Transcoding):
+    """Stores a `date` as its ISO text (the library's JSON transcoder only knows datetimes)."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)

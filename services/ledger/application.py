@@ -6,14 +6,16 @@ import contextlib
 import logging
 import threading
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, ProcessRecorder, Tracking
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking
 from eventsourcing.utils import get_topic
 
 from contracts.antenne.v1 import ExchangeConfirmed, MemberRegistered
+from contracts.ledger.v1 import HourStatement
 from services.ledger.domain import (
     Account,
     AccountNotFoundError,
@@ -25,6 +27,8 @@ from services.ledger.domain import (
     member_key,
     transfer,
 )
+from services.ledger.statement import Movement, Statement, build_statement
+from services.persistence import DateAsISO
 
 if TYPE_CHECKING:
     from eventsourcing.domain import MutableOrImmutableAggregate
@@ -33,6 +37,8 @@ if TYPE_CHECKING:
     from contracts.envelope import Envelope
 
 log = logging.getLogger(__name__)
+
+STATEMENT_ISSUER = "Het BuurtPensioen federation ledger"
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,11 @@ class Ledger(Application[UUID]):
         with self._lock:
             super().close()
 
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        """Dates (the day a movement counts from) are stored as ISO text."""
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
     def construct_recorder(self) -> ProcessRecorder:
         """A recorder that stores tracking records with the events, in one transaction."""
         return self.factory.process_recorder()
@@ -156,6 +167,46 @@ class Ledger(Application[UUID]):
             except AggregateNotFoundError:
                 raise AccountNotFoundError(member_id) from None
             return account.balance
+
+    def statement(self, member_id: UUID, as_of: date | None = None) -> Statement:
+        """Every movement on a member's account with the running balance, up to `as_of` if given."""
+        with self._lock:
+            key = account_id(member_key(member_id))
+            try:
+                account: Account = self._read(key)
+            except AggregateNotFoundError:
+                raise AccountNotFoundError(member_id) from None
+            movements = [self._movement(event) for event in self.events.get(key)]
+        return build_statement(
+            member_id, account.home_antenne, [m for m in movements if m is not None], as_of
+        )
+
+    def hour_statement(self, member_id: UUID, as_of: date, issued_at: datetime) -> HourStatement:
+        """The portable summary of a member's hours as of a day, ready to be signed."""
+        statement = self.statement(member_id, as_of)
+        return HourStatement(
+            member_id=member_id,
+            home_antenne=statement.home_antenne,
+            as_of=as_of,
+            balance_quarters=statement.balance,
+            earned_quarters=statement.earned,
+            spent_quarters=statement.spent,
+            issued_at=issued_at,
+            issuer=STATEMENT_ISSUER,
+        )
+
+    def _movement(self, event: Any) -> Movement | None:
+        if not isinstance(event, Account.Credited | Account.Debited):
+            return None
+        made: Transfer = self._read(event.transfer_id)
+        sign = 1 if isinstance(event, Account.Credited) else -1
+        return Movement(
+            on=made.counts_from,
+            quarters=sign * event.quarters,
+            kind=made.cause.event_type,
+            transfer_id=event.transfer_id,
+            sequence=event.originator_version,
+        )
 
     def audit(self) -> Audit:
         """Sum the accounts themselves and compare what exchanges credited with what antennes confirmed."""
@@ -200,7 +251,9 @@ class Ledger(Application[UUID]):
             else self._get_or_open(member_key(payload.helper_id))
         )
         cause = Cause(envelope.id, envelope.antenneid, envelope.position, envelope.type)
-        made = transfer(payload.quarters, debit=recipient, credit=helper, cause=cause)
+        made = transfer(
+            payload.quarters, debit=recipient, credit=helper, cause=cause, counts_from=payload.performed_on
+        )
         processing.collect_events(made, recipient, helper)
 
     def _get_or_open(self, key: str, home_antenne: str | None = None) -> Account:

@@ -1,12 +1,17 @@
-"""`buurtpensioen ledger serve`: the ledger's API and its JetStream consumer in one process."""
+"""`buurtpensioen ledger`: serve the ledger, and verify the hour statements it signs."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
 import uvicorn
+from pydantic import ValidationError
 
+from contracts.ledger.v1 import SignedHourStatement, SigningKey
+from contracts.ledger.verification import verify
 from services.command_line import configure_logging, settings_from_flags
 from services.ledger.main import create_app
 from services.ledger.settings import Settings
@@ -50,6 +55,13 @@ def serve(
         str | None,
         typer.Option(help="Durable JetStream consumer name (env LEDGER_DURABLE, default ledger)."),
     ] = None,
+    signing_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Ed25519 key that signs hour statements, made on first start "
+            "(env LEDGER_SIGNING_KEY_FILE, default var/ledger-signing-key.pem)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the ledger's JSON API and apply every antenne's events; flags override LEDGER_* variables."""
     configure_logging()
@@ -61,5 +73,42 @@ def serve(
         host=host,
         port=port,
         durable=durable,
+        signing_key_file=signing_key_file,
     )
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+
+
+@app.command("verify-statement")
+def verify_statement(
+    statement_file: Annotated[Path, typer.Argument(help="A signed hour statement (JSON) to check.")],
+    key_file: Annotated[
+        Path | None, typer.Option(help="The ledger's public key (JSON from /api/v1/signing-key).")
+    ] = None,
+    ledger_url: Annotated[
+        str | None, typer.Option(help="Or fetch the public key from this ledger, e.g. http://127.0.0.1:8201.")
+    ] = None,
+) -> None:
+    """Check offline that the federation's ledger signed this hour statement; exit 1 if it did not."""
+    try:
+        signed = SignedHourStatement.model_validate_json(statement_file.read_bytes())
+        key = SigningKey.model_validate_json(_public_key(key_file, ledger_url))
+    except (OSError, ValidationError, httpx.HTTPError) as error:
+        typer.echo(f"cannot check the statement: {error}", err=True)
+        raise typer.Exit(2) from None
+    statement = signed.statement
+    if not verify(signed, key):
+        typer.secho("NOT VALID: this statement was not signed by that key, or was changed.", fg="red")
+        raise typer.Exit(1)
+    typer.secho(f"valid: signed by {statement.issuer} (key {key.key_id})", fg="green")
+    typer.echo(f"member {statement.member_id} of {statement.home_antenne or 'unknown antenne'}")
+    typer.echo(f"balance as of {statement.as_of}: {statement.balance_quarters} quarter hours")
+
+
+def _public_key(key_file: Path | None, ledger_url: str | None) -> bytes:
+    if key_file is not None:
+        return key_file.read_bytes()
+    if ledger_url is None:
+        raise OSError("give --key-file or --ledger-url")
+    response = httpx.get(f"{ledger_url.rstrip('/')}/api/v1/signing-key", timeout=10.0)
+    response.raise_for_status()
+    return response.content

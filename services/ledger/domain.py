@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -143,6 +145,8 @@ class Transfer(Aggregate):
     """Quarters moved from a debit account to a credit account, once, for one cause."""
 
     class Made(Aggregate.Created):
+        class_version = 2
+
         cause_event_id: UUID
         cause_antenne_id: str
         cause_position: int
@@ -150,6 +154,11 @@ class Transfer(Aggregate):
         debit_account_id: UUID
         credit_account_id: UUID
         quarters: int
+        counts_from: date | None  # the day the movement counts from (help performed); None before v2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["counts_from"] = None
 
     @staticmethod
     def create_id(cause_event_id: UUID) -> UUID:
@@ -165,11 +174,13 @@ class Transfer(Aggregate):
         debit_account_id: UUID,
         credit_account_id: UUID,
         quarters: int,
+        counts_from: date | None,
     ) -> None:
         self.cause = Cause(cause_event_id, cause_antenne_id, cause_position, cause_type)
         self.debit_account_id = debit_account_id
         self.credit_account_id = credit_account_id
         self.quarters = quarters
+        self.counts_from = counts_from
 
     @property
     def postings(self) -> tuple[Posting, Posting]:
@@ -180,7 +191,9 @@ class Transfer(Aggregate):
         )
 
 
-def transfer(quarters: int, *, debit: Account, credit: Account, cause: Cause) -> Transfer:
+def transfer(
+    quarters: int, *, debit: Account, credit: Account, cause: Cause, counts_from: date | None
+) -> Transfer:
     """Make a transfer and post both its sides, so every movement has its opposite (invariant 1)."""
     _check_positive(quarters)
     made = Transfer(
@@ -191,6 +204,7 @@ def transfer(quarters: int, *, debit: Account, credit: Account, cause: Cause) ->
         debit_account_id=debit.id,
         credit_account_id=credit.id,
         quarters=quarters,
+        counts_from=counts_from,
     )
     debit.debit(made.id, quarters)
     credit.credit(made.id, quarters)

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI, status
 
 from services.http_errors import install_error_handlers
+from services.ledger import statement_api
 from services.ledger.api import health_router, router
 from services.ledger.application import Ledger
 from services.ledger.domain import AccountNotFoundError, LedgerError
+from services.ledger.signing import load_or_create_signing_key
 from services.messaging.consumer import ChainConsumer
 from services.persistence import redacted
 
@@ -35,6 +37,7 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.signing_key = load_or_create_signing_key(settings.signing_key_file)
         ledger = Ledger(env=settings.eventsourcing_env())
         consumer = ChainConsumer(settings.nats_url, settings.durable, sink=ledger)
         app.state.ledger, app.state.consumer = ledger, consumer
@@ -42,7 +45,7 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
         stop = asyncio.Event()
         consuming = None
         if run_consumer:
-            log.info("consuming antenne events from %s as %r", settings.nats_url, settings.durable)
+            log.info("consuming antenne events from %s as %r", redacted(settings.nats_url), settings.durable)
             consuming = asyncio.create_task(consumer.run(stop))
         try:
             yield
@@ -61,6 +64,8 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
     )
     app.state.token = settings.token
     app.include_router(router)
+    app.include_router(statement_api.router)
+    app.include_router(statement_api.public_router)
     app.include_router(health_router)
     install_error_handlers(app, ERROR_STATUSES)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -25,6 +27,11 @@ class Settings(BaseSettings):
         default="ledger",
         pattern=r"^[A-Za-z0-9_-]+$",
         description="Name of the ledger's durable JetStream consumer: it keeps the stream position.",
+    )
+
+    signing_key_file: Path = Field(
+        default=Path("var/ledger-signing-key.pem"),
+        description="Ed25519 private key that signs hour statements; made on first start (mode 0600).",
     )
 
     def eventsourcing_env(self) -> dict[str, str]:

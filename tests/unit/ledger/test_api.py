@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -20,7 +22,8 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 def _settings(nats_url: str = "nats://127.0.0.1:4222") -> Settings:
-    return Settings(token=TOKEN, database_url="memory:", nats_url=nats_url)
+    key_file = Path(tempfile.mkdtemp(prefix="bp-ledger-key-")) / "signing-key.pem"
+    return Settings(token=TOKEN, database_url="memory:", nats_url=nats_url, signing_key_file=key_file)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import uuid4
 
 import pytest
@@ -18,6 +19,8 @@ from services.ledger.domain import (
     member_key,
     transfer,
 )
+
+PERFORMED = date(2026, 11, 20)
 
 
 def _cause() -> Cause:
@@ -40,7 +43,7 @@ def test_a_new_account_is_at_zero_and_its_id_follows_from_its_key() -> None:
 def test_a_transfer_debits_the_recipient_and_credits_the_helper_the_same_quarters() -> None:
     recipient, helper = _account(), _account()
 
-    made = transfer(5, debit=recipient, credit=helper, cause=_cause())
+    made = transfer(5, debit=recipient, credit=helper, cause=_cause(), counts_from=PERFORMED)
 
     assert (recipient.balance, helper.balance) == (-5, 5)
     assert [p.account_id for p in made.postings] == [recipient.id, helper.id]
@@ -49,7 +52,7 @@ def test_a_transfer_debits_the_recipient_and_credits_the_helper_the_same_quarter
 
 @given(quarters=st.integers(min_value=1, max_value=10_000))
 def test_every_transfer_postings_sum_to_zero(quarters: int) -> None:
-    made = transfer(quarters, debit=_account(), credit=_account(), cause=_cause())
+    made = transfer(quarters, debit=_account(), credit=_account(), cause=_cause(), counts_from=PERFORMED)
 
     assert sum(posting.quarters for posting in made.postings) == 0
     assert made.postings[1].quarters == quarters
@@ -58,8 +61,8 @@ def test_every_transfer_postings_sum_to_zero(quarters: int) -> None:
 def test_the_same_cause_always_gives_the_same_transfer_id_so_a_redelivery_cannot_add_a_twin() -> None:
     cause = _cause()
 
-    first = transfer(3, debit=_account(), credit=_account(), cause=cause)
-    again = transfer(3, debit=_account(), credit=_account(), cause=cause)
+    first = transfer(3, debit=_account(), credit=_account(), cause=cause, counts_from=PERFORMED)
+    again = transfer(3, debit=_account(), credit=_account(), cause=cause, counts_from=PERFORMED)
 
     assert first.id == again.id
 
@@ -69,7 +72,7 @@ def test_an_amount_that_is_not_a_positive_number_of_quarters_is_refused(quarters
     recipient, helper = _account(), _account()
 
     with pytest.raises(InvalidAmountError):
-        transfer(quarters, debit=recipient, credit=helper, cause=_cause())
+        transfer(quarters, debit=recipient, credit=helper, cause=_cause(), counts_from=PERFORMED)
 
     assert (recipient.balance, helper.balance) == (0, 0)
 

@@ -1,0 +1,1 @@
+"""Contracts the central ledger publishes or hands out."""
