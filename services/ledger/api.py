@@ -100,6 +100,33 @@ def get_audit(ledger: LedgerDep, status: StatusDep) -> AuditReport:
     return AuditReport.of(ledger.audit(), status)
 
 
+class Flag(BaseModel):
+    """An overdraft breach for coordinators to review: the spending stands, as every recorded fact does."""
+
+    flag_id: UUID
+    account: str = Field(description="The account's key, e.g. `member:<member id>`.")
+    antenne_id: str = Field(description="The antenne that recorded the spending.")
+    transfer_id: UUID
+    balance: int = Field(description="The balance right after the transfer, in quarter hours.")
+    limit: int = Field(description="The overdraft limit that applied, in quarter hours.")
+
+
+@router.get("/flags", tags=["flags"])
+def get_flags(ledger: LedgerDep) -> list[Flag]:
+    """Every overdraft breach the ledger flagged, oldest first."""
+    return [
+        Flag(
+            flag_id=flag.id,
+            account=flag.account_key,
+            antenne_id=flag.antenne_id,
+            transfer_id=flag.transfer_id,
+            balance=flag.balance,
+            limit=flag.limit,
+        )
+        for flag in ledger.flags()
+    ]
+
+
 @health_router.get("/healthz", tags=["health"])
 def get_health(status: StatusDep) -> Health:
     """The ledger is up (no token needed); includes the consumer's status."""

@@ -21,6 +21,8 @@ from services.ledger.domain import (
     AccountNotFoundError,
     Cause,
     Feed,
+    OverdraftFlag,
+    OverdraftPolicy,
     Transfer,
     account_id,
     feed_id,
@@ -74,10 +76,12 @@ class _LogIndex:
         get_topic(Account.Opened),
         get_topic(Feed.Started),
         get_topic(Transfer.Made),
+        get_topic(OverdraftFlag.Raised),
     )
     read_up_to: int = 0
     account_ids: list[UUID] = field(default_factory=list)
     feed_ids: list[UUID] = field(default_factory=list)
+    flag_ids: list[UUID] = field(default_factory=list)
     credited_by_exchanges: int = 0
 
     def catch_up(self, ledger: Ledger, section_size: int = 1000) -> None:
@@ -97,6 +101,8 @@ class _LogIndex:
             self.account_ids.append(event.originator_id)
         elif isinstance(event, Feed.Started):
             self.feed_ids.append(event.originator_id)
+        elif isinstance(event, OverdraftFlag.Raised):
+            self.flag_ids.append(event.originator_id)
         elif isinstance(event, Transfer.Made) and event.cause_type == ExchangeConfirmed.TYPE:
             self.credited_by_exchanges += event.quarters
 
@@ -115,8 +121,11 @@ class Ledger(Application[UUID]):
         Feed: 100,
     }
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, env: dict[str, str] | None = None, *, overdraft: OverdraftPolicy | None = None
+    ) -> None:
         super().__init__(env)
+        self.overdraft = overdraft or OverdraftPolicy()
         self.recorder: ProcessRecorder
         # The consumer writes while API threads read: a read must never put a stale copy in the cache.
         self._lock = threading.RLock()
@@ -208,6 +217,12 @@ class Ledger(Application[UUID]):
             sequence=event.originator_version,
         )
 
+    def flags(self) -> list[OverdraftFlag]:
+        """Every overdraft breach the ledger flagged, oldest first."""
+        with self._lock:
+            self._index.catch_up(self)
+            return [self._read(i) for i in self._index.flag_ids]
+
     def audit(self) -> Audit:
         """Sum the accounts themselves and compare what exchanges credited with what antennes confirmed."""
         with self._lock:
@@ -255,6 +270,15 @@ class Ledger(Application[UUID]):
             payload.quarters, debit=recipient, credit=helper, cause=cause, counts_from=payload.performed_on
         )
         processing.collect_events(made, recipient, helper)
+        if self.overdraft.is_breached_by(recipient, envelope.antenneid):
+            # Recorded offline or beyond what the antenne checked: the fact stands, coordinators review it.
+            limit = self.overdraft.limit_for(envelope.antenneid)
+            processing.collect_events(
+                OverdraftFlag(recipient.key, made.id, envelope.antenneid, recipient.balance, limit)
+            )
+            log.warning(
+                "overdraft: %s at %d, below -%d after %s", recipient.key, recipient.balance, limit, made.id
+            )
 
     def _get_or_open(self, key: str, home_antenne: str | None = None) -> Account:
         """The account, opened now if unknown (also for a member whose antenne's events have not arrived)."""

@@ -251,3 +251,49 @@ class Feed(Aggregate):
         self.events_taken += 1
         self.last_position = position
         self.confirmed_quarters += confirmed_quarters
+
+
+@dataclass(frozen=True)
+class OverdraftPolicy:
+    """How far below zero a member may go, per antenne (invariant 6); antennes refuse online beyond it."""
+
+    default_limit: int = 40  # quarter hours: ten hours of help received ahead of giving
+    antenne_limits: tuple[tuple[str, int], ...] = ()
+
+    def limit_for(self, antenne_id: str) -> int:
+        """The limit that applies to spending recorded at this antenne."""
+        return dict(self.antenne_limits).get(antenne_id, self.default_limit)
+
+    def is_breached_by(self, account: Account, antenne_id: str) -> bool:
+        """Whether the account is now below the limit of the antenne that recorded the spending."""
+        return account.balance < -self.limit_for(antenne_id)
+
+
+def flag_id(transfer_id: UUID) -> UUID:
+    """One flag per transfer at most, so a redelivery can't raise it twice."""
+    return uuid5(NAMESPACE_URL, f"/flags/{transfer_id}")
+
+
+class OverdraftFlag(Aggregate):
+    """A transfer took an account below its limit: a fact kept for coordinators, never dropped."""
+
+    class Raised(Aggregate.Created):
+        account_key: str
+        transfer_id: UUID
+        antenne_id: str
+        balance: int
+        limit: int
+
+    @staticmethod
+    def create_id(transfer_id: UUID) -> UUID:
+        return flag_id(transfer_id)
+
+    @event(Raised)
+    def __init__(
+        self, account_key: str, transfer_id: UUID, antenne_id: str, balance: int, limit: int
+    ) -> None:
+        self.account_key = account_key
+        self.transfer_id = transfer_id
+        self.antenne_id = antenne_id
+        self.balance = balance
+        self.limit = limit

@@ -38,7 +38,7 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.signing_key = load_or_create_signing_key(settings.signing_key_file)
-        ledger = Ledger(env=settings.eventsourcing_env())
+        ledger = Ledger(env=settings.eventsourcing_env(), overdraft=settings.overdraft_policy())
         consumer = ChainConsumer(settings.nats_url, settings.durable, sink=ledger)
         app.state.ledger, app.state.consumer = ledger, consumer
         log.info("ledger open on %s", redacted(settings.database_url))

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.ledger.domain import OverdraftPolicy
 from services.persistence import eventsourcing_env
 
 
@@ -33,6 +34,18 @@ class Settings(BaseSettings):
         default=Path("var/ledger-signing-key.pem"),
         description="Ed25519 private key that signs hour statements; made on first start (mode 0600).",
     )
+
+    overdraft_limit: int = Field(
+        default=40, ge=0, description="How many quarter hours below zero a member may go before a flag."
+    )
+    overdraft_limits: dict[str, int] = Field(
+        default_factory=dict,
+        description='Per-antenne limits overriding the default, e.g. {"jette": 60} (JSON in the env).',
+    )
+
+    def overdraft_policy(self) -> OverdraftPolicy:
+        """The limits the ledger flags breaches of (invariant 6)."""
+        return OverdraftPolicy(self.overdraft_limit, tuple(sorted(self.overdraft_limits.items())))
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The environment of the `Ledger` application."""
