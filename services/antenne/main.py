@@ -19,6 +19,7 @@ from services.antenne.domain import (
 )
 from services.antenne.relay import Relay
 from services.http_errors import install_error_handlers
+from services.observability.metrics import instrument
 from services.persistence import redacted
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ def create_app(settings: Settings, *, run_relay: bool = True) -> FastAPI:
     app.include_router(router)
     app.include_router(health_router)
     install_error_handlers(app, ERROR_STATUSES)
+    instrument(app, service="antenne")
     return app
 
 

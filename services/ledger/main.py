@@ -16,6 +16,7 @@ from services.ledger.application import Ledger
 from services.ledger.domain import AccountNotFoundError, LedgerError
 from services.ledger.signing import load_or_create_signing_key
 from services.messaging.consumer import ChainConsumer
+from services.observability.metrics import instrument
 from services.persistence import redacted
 
 if TYPE_CHECKING:
@@ -68,4 +69,5 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
     app.include_router(statement_api.public_router)
     app.include_router(health_router)
     install_error_handlers(app, ERROR_STATUSES)
+    instrument(app, service="ledger")
     return app

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from services.http_errors import install_error_handlers
 from services.messaging.consumer import ChainConsumer
+from services.observability.metrics import instrument
 from services.persistence import redacted
 from services.reporting.api import health_router, router
 from services.reporting.consumer import SummarySink
@@ -62,4 +63,5 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
     app.include_router(router)
     app.include_router(health_router)
     install_error_handlers(app, {})
+    instrument(app, service="reporting")
     return app

@@ -1,0 +1,1 @@
+"""What every service shows an operator alike: Prometheus metrics and structured logs."""
