@@ -20,7 +20,9 @@ from eventsourcing.persistence import Tracking
 from nats.errors import NoServersError
 
 from services.antenne.outbox import Batch, Outgoing, read_outbox
+from services.credentials.permissions import antenne_inbox_prefix
 from services.messaging.streams import ensure_streams
+from services.persistence import redacted
 
 if TYPE_CHECKING:
     from eventsourcing.persistence import TrackingRecorder
@@ -166,6 +168,7 @@ class Relay:
             return await nats.connect(
                 self.nats_url,
                 name=f"relay-{self.antenne_id}",
+                inbox_prefix=antenne_inbox_prefix(self.antenne_id),  # the only inbox it may read
                 connect_timeout=2,
                 allow_reconnect=False,
                 max_reconnect_attempts=1,
@@ -186,7 +189,7 @@ class Relay:
         log.info(
             "%s to NATS at %s; relaying from position %s",
             "reconnected" if reconnected else "connected",
-            self.nats_url,
+            redacted(self.nats_url),
             self.status.position,
         )
         while not stop.is_set():

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from services.local_federation.federation import LocalFederation, Ports, UpFile
+from services.persistence import redacted
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,6 @@ def _print_ready(up_file: UpFile, var_dir: Path, seconds: float) -> None:
         typer.echo(f"  antenne {antenne_id:<22} {service['url']}")
     typer.echo(f"  {'ledger':<30} {up_file['ledger']['url']}")
     typer.echo(f"  {'reporting':<30} {up_file['reporting']['url']}")
-    typer.echo(f"  {'nats':<30} {up_file['nats']['url']}")
+    typer.echo(f"  {'nats':<30} {redacted(up_file['nats']['url'])}")
     typer.echo(f"URLs and API tokens: {var_dir / 'up.json'}   Logs: {var_dir / 'logs'}")
     typer.echo("Press Ctrl-C to stop.")

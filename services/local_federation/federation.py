@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import TypedDict
 
 from services.auth import new_token
+from services.credentials.generate import Credentials, Installation, generate
+from services.credentials.permissions import ADMIN_USER, antenne_user
 from services.local_federation.demo import seed_antenne
 from services.local_federation.processes import ServiceProcess
 from services.messaging.nats_server import NatsServer
+from services.messaging.streams import create_streams
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +25,14 @@ DEMO_ANTENNES: dict[str, str] = {
     "jette": "Jette",
     "laken": "Laken",
 }
+DEMO_PARTNERS = ("bras-dessus",)  # Bras dessus Bras dessous, of the Samen Toujours alliance
+
+# Flags given to nats-server override it; the included files are made by `buurtpensioen credentials`.
+SERVER_CONFIG = """\
+# The local federation's nats-server: the same accounts and permissions as production.
+include "accounts.conf"
+include "tls.conf"
+"""
 
 
 class ServiceAddress(TypedDict):
@@ -61,6 +72,7 @@ class LocalFederation:
     host: str = "127.0.0.1"
     demo_data: bool = True
     nats: NatsServer = field(init=False)
+    credentials: Credentials = field(init=False)
     services: list[ServiceProcess] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
@@ -70,14 +82,18 @@ class LocalFederation:
             host=self.host,
             store_dir=self.var_dir / "nats",
             log_file=self.var_dir / "logs" / "nats.log",
+            config_file=self.var_dir / "credentials" / "nats" / "server.conf",
         )
 
     def start(self) -> UpFile:
         """Start everything, wait until healthy, seed demo data once; return what up.json holds."""
         (self.var_dir / "logs").mkdir(parents=True, exist_ok=True)
         tokens = self._tokens()
-        log.info("starting nats-server with JetStream on %s", self.nats.url)
+        self.credentials = self._nats_credentials()
+        log.info("starting nats-server with JetStream and per-antenne permissions on %s", self.nats.url)
         self.nats.start()
+        # The services may only read the streams (antennes) or use them (ledger, reporting): make them.
+        create_streams(self.credentials.url(ADMIN_USER))
         self.services = self._service_processes(tokens)
         for service in self.services:
             log.info("starting %s", service.name)
@@ -116,7 +132,8 @@ class LocalFederation:
         return {antenne_id: self.ports.antenne_base + i for i, antenne_id in enumerate(DEMO_ANTENNES)}
 
     def _service_processes(self, tokens: dict[str, str]) -> list[ServiceProcess]:
-        common = ["--host", self.host, "--nats-url", self.nats.url]
+        # NATS URLs carry passwords: they go in the environment, never in argv (ps shows argv).
+        common = ["--host", self.host]
         logs = self.var_dir / "logs"
         processes = [
             ServiceProcess(
@@ -124,7 +141,8 @@ class LocalFederation:
                 module="services.antenne",
                 args=["serve", "--antenne-id", antenne_id, "--name", DEMO_ANTENNES[antenne_id],
                       "--port", str(port), "--database-url", self._sqlite(antenne_id), *common],
-                env={"ANTENNE_TOKEN": tokens[antenne_id]},
+                env={"ANTENNE_TOKEN": tokens[antenne_id],
+                     "ANTENNE_NATS_URL": self.credentials.url(antenne_user(antenne_id))},
                 health_url=f"{self._url(port)}/healthz",
                 log_file=logs / f"{antenne_id}.log",
             )
@@ -139,7 +157,7 @@ class LocalFederation:
                     name=name,
                     module=f"services.{name}",
                     args=["serve", "--port", str(port), "--database-url", self._sqlite(name), *common],
-                    env={f"{prefix}_TOKEN": tokens[name]},
+                    env={f"{prefix}_TOKEN": tokens[name], f"{prefix}_NATS_URL": self.credentials.url(name)},
                     health_url=f"{self._url(port)}/healthz",
                     log_file=logs / f"{name}.log",
                 )
@@ -148,6 +166,16 @@ class LocalFederation:
 
     def _sqlite(self, name: str) -> str:
         return f"sqlite:///{self.var_dir / 'data' / name}.db"
+
+    def _nats_credentials(self) -> Credentials:
+        """NATS users and passwords, made once per installation; the server configuration that uses them."""
+        folder = self.var_dir / "credentials"
+        installation = Installation(
+            antennes=tuple(DEMO_ANTENNES), partners=DEMO_PARTNERS, nats_url=self.nats.url
+        )
+        credentials = generate(folder, installation)
+        (folder / "nats" / "server.conf").write_text(SERVER_CONFIG)
+        return credentials
 
     def _tokens(self) -> dict[str, str]:
         """Tokens are made once per installation and kept, so a restart keeps them."""
@@ -167,7 +195,8 @@ class LocalFederation:
             },
             "ledger": {"url": self._url(self.ports.ledger), "token": tokens["ledger"]},
             "reporting": {"url": self._url(self.ports.reporting), "token": tokens["reporting"]},
-            "nats": {"url": self.nats.url},
+            # The operator's URL, for `buurtpensioen status` and the `nats` tool (up.json is mode 0600).
+            "nats": {"url": self.credentials.url(ADMIN_USER)},
         }
 
     def _seed_demo_data(self, tokens: dict[str, str]) -> None:

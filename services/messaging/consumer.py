@@ -24,6 +24,7 @@ from contracts.registry import UnknownContractError
 from contracts.subjects import ANTENNE_STREAM, ANTENNE_SUBJECTS, deadletter_subject
 from services.messaging.chain import Decision, decide
 from services.messaging.streams import ensure_streams
+from services.persistence import redacted
 
 if TYPE_CHECKING:
     from nats.aio.client import Client
@@ -132,7 +133,7 @@ class ChainConsumer:
         if not connecting.done():
             connecting.cancel()
             await asyncio.gather(connecting, return_exceptions=True)
-            raise ConnectionError(f"cannot reach NATS at {self.nats_url}")
+            raise ConnectionError(f"cannot reach NATS at {redacted(self.nats_url)}")
         client: Client = connecting.result()
         return client
 
@@ -144,7 +145,7 @@ class ChainConsumer:
             await ensure_streams(js)
             self.status.connected = True
             self.status.last_error = None
-            log.info("consumer %s connected to %s", self.durable, self.nats_url)
+            log.info("consumer %s connected to %s", self.durable, redacted(self.nats_url))
             while not stop.is_set():
                 reconnected.clear()
                 await self._pull_until_reconnect(js, stop, reconnected)

@@ -35,11 +35,15 @@ class NatsServer:
     host: str = "127.0.0.1"
     name: str = "buurtpensioen"
     log_file: Path | None = None
+    # A configuration file (accounts, users, TLS, cluster); the flags below override what it says.
+    config_file: Path | None = None
+    # `tls` when the configuration requires TLS.
+    scheme: str = "nats"
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
     def url(self) -> str:
-        return f"nats://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def start(self, timeout: float = 15.0) -> None:
         """Start the server and wait until it accepts connections."""
@@ -52,6 +56,8 @@ class NatsServer:
             "--store_dir", str(self.store_dir),
             "--server_name", self.name,
         ]  # fmt: skip
+        if self.config_file is not None:
+            command[1:1] = ["--config", str(self.config_file)]
         log = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         wait_until_listening(self.host, self.port, timeout)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
+import nats
 from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
@@ -44,3 +46,16 @@ async def ensure_streams(js: JetStreamContext) -> None:
             await js.stream_info(config.name)
         except NotFoundError:
             await js.add_stream(config)
+
+
+def create_streams(nats_url: str) -> None:
+    """Connect as a user allowed to create streams (an operator) and create the missing ones."""
+
+    async def create() -> None:
+        nc = await nats.connect(nats_url, connect_timeout=5, allow_reconnect=False, max_reconnect_attempts=1)
+        try:
+            await ensure_streams(nc.jetstream())
+        finally:
+            await nc.close()
+
+    asyncio.run(create())

@@ -11,7 +11,7 @@ import uvicorn
 from nats.errors import Error as NatsError
 
 from services.command_line import configure_logging, settings_from_flags
-from services.persistence import eventsourcing_env
+from services.persistence import eventsourcing_env, redacted
 from services.reporting.main import create_app
 from services.reporting.projection import Figures, Summary, total
 from services.reporting.rebuild import Progress, RebuildError, differences, rebuild_into
@@ -107,7 +107,7 @@ def rebuild(
         typer.echo(f"rebuild failed: {error}", err=True)
         raise typer.Exit(2) from None
     except (NatsError, OSError) as error:
-        typer.echo(f"cannot read the stream from {settings.nats_url}: {error}", err=True)
+        typer.echo(f"cannot read the stream from {redacted(settings.nats_url)}: {error}", err=True)
         raise typer.Exit(2) from None
     # Read after the rebuild, so that both views have seen the stream up to about now.
     found = differences(_live_summary(settings.database_url), rebuilt)

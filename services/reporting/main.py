@@ -40,7 +40,7 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
         log.info(
             "reporting open on %s, consuming %s as %r",
             redacted(settings.database_url),
-            settings.nats_url,
+            redacted(settings.nats_url),
             settings.durable,
         )
         try:

@@ -1,0 +1,1 @@
+"""Per-installation NATS credentials and the server configuration that enforces who may say what."""
