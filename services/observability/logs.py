@@ -78,9 +78,14 @@ class HumanFormatter(logging.Formatter):
         return f"{line} [{ids}]" if ids else line
 
 
+def set_process_fields(**fields: str) -> None:
+    """Fields every line of this process carries (the service, an antenne's id)."""
+    _process_fields.update(fields)
+
+
 def configure_from_env(**process_fields: str) -> None:
     """Format the root logger's handlers as `BP_LOG_FORMAT` says (`json` or the human default)."""
-    _process_fields.update(process_fields)
+    set_process_fields(**process_fields)
     root = logging.getLogger()
     if level := os.environ.get(LEVEL_VARIABLE):
         root.setLevel(level.upper())

@@ -24,7 +24,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from contracts.subjects import ANTENNE_STREAM
-from services.observability.logs import configure_from_env, event_context
+from services.observability.logs import configure_from_env, event_context, set_process_fields
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -172,6 +172,7 @@ def _observe_relay(app: FastAPI, metrics: ServiceMetrics) -> None:
     if relay is None or publish is None:
         return
     antenne_id = str(relay.antenne_id)
+    set_process_fields(antenne_id=antenne_id)
 
     async def observed_publish(js: Any, outgoing: list[Any], *args: Any, **kwargs: Any) -> Any:
         acked = await publish(js, outgoing, *args, **kwargs)
@@ -179,7 +180,7 @@ def _observe_relay(app: FastAPI, metrics: ServiceMetrics) -> None:
         for message in acked:
             envelope = message.envelope
             with event_context(antenne_id, envelope.correlationid, envelope.id, message.position):
-                log.debug("published %s at position %d", envelope.type, message.position)
+                log.info("published %s at position %d", envelope.type, message.position)
         if len(acked) < len(outgoing):
             metrics.publish_errors.labels(antenne_id).inc()
         return acked
