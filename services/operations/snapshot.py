@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import nats
 from nats.js.errors import NotFoundError
+from prometheus_client.parser import text_string_to_metric_families
 
 from contracts.subjects import ANTENNE_STREAM
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from services.operations.targets import Service, Targets
 
 HTTP_TIMEOUT_SECONDS = 5.0
+LAST_APPLIED = "bp_consumer_last_applied_timestamp_seconds"
 NATS_TIMEOUT_SECONDS = 5.0
 
 
@@ -34,6 +36,7 @@ class AntenneState:
     backlog: int = 0
     last_publish_at: datetime | None = None
     relay_error: str | None = None
+    events_stored: int | None = None  # from its metrics: the last notification id in its store
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class ConsumerService:
     waiting: dict[str, int] = field(default_factory=dict)
     last_error: str | None = None
     stream: StreamConsumer | None = None
+    applied_at: dict[str, datetime] = field(default_factory=dict)  # antenne -> its last event applied
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,7 @@ def _antenne(client: httpx.Client, antenne_id: str, service: Service) -> Antenne
     except (httpx.HTTPError, ValueError, KeyError) as error:
         return AntenneState(antenne_id, service.url, up=False, error=_describe(error))
     published = relay.get("last_publish_at")
+    stored = _samples(client, service, "bp_antenne_events_stored")
     return AntenneState(
         antenne_id,
         service.url,
@@ -128,6 +133,7 @@ def _antenne(client: httpx.Client, antenne_id: str, service: Service) -> Antenne
         backlog=int(relay.get("backlog") or 0),
         last_publish_at=datetime.fromisoformat(published) if published else None,
         relay_error=relay.get("last_error"),
+        events_stored=int(next(iter(stored.values()))) if stored else None,
     )
 
 
@@ -149,7 +155,27 @@ def _consumer_service(
         waiting={k: int(v) for k, v in (consumer.get("waiting") or {}).items()},
         last_error=consumer.get("last_error"),
         stream=stream,
+        applied_at={
+            antenne_id: datetime.fromtimestamp(seconds, UTC)
+            for antenne_id, seconds in _samples(client, service, LAST_APPLIED).items()
+        },
     )
+
+
+def _samples(client: httpx.Client, service: Service, name: str) -> dict[str, float]:
+    """antenne -> value of one metric of the service; empty if its metrics cannot be read."""
+    try:
+        response = client.get(service.url.rstrip("/") + "/metrics")
+        response.raise_for_status()
+        families = list(text_string_to_metric_families(response.text))
+    except (httpx.HTTPError, ValueError):
+        return {}
+    return {
+        sample.labels.get("antenne", ""): sample.value
+        for family in families
+        for sample in family.samples
+        if sample.name == name
+    }
 
 
 def _audit(client: httpx.Client, ledger: Service | None) -> tuple[Audit | None, str | None]:

@@ -27,6 +27,7 @@ class Delivery:
     position: int | None
     behind: int | None  # relay position minus this position; negative: the centre holds more than the antenne
     caught_up: bool
+    last_applied_at: datetime | None = None  # when this process last applied an event of the antenne
 
 
 def delivery(antenne: AntenneState, consumer: ConsumerService | None, known: int | None) -> Delivery:
@@ -34,11 +35,12 @@ def delivery(antenne: AntenneState, consumer: ConsumerService | None, known: int
     relayed = antenne.relay_position
     stream = consumer.stream if consumer is not None else None
     idle = stream is not None and stream.found and stream.num_pending + stream.num_ack_pending == 0
+    applied_at = consumer.applied_at.get(antenne.antenne_id) if consumer is not None else None
     if known is None:
         # This process applied nothing of the antenne yet: an idle consumer means nothing is missing.
-        return Delivery(None, None, caught_up=relayed is None or idle)
+        return Delivery(None, None, relayed is None or idle, applied_at)
     behind = None if relayed is None else relayed - known
-    return Delivery(known, behind, caught_up=behind is not None and behind <= 0)
+    return Delivery(known, behind, behind is not None and behind <= 0, applied_at)
 
 
 def ledger_position(snapshot: Snapshot, antenne_id: str) -> int | None:
@@ -85,11 +87,13 @@ def _antenne_problems(snapshot: Snapshot, antenne: AntenneState, limits: Thresho
     elif antenne.backlog > limits.max_backlog:
         found.append(f"{name}: {antenne.backlog} events not yet relayed")
     held = ledger_position(snapshot, antenne.antenne_id)
-    if held is not None and held > (antenne.relay_position or 0):
+    has = antenne.relay_position or 0
+    if held is not None and held > has:
+        stored = "" if antenne.events_stored is None else f" and its store ends at {antenne.events_stored}"
         found.append(
             f"{name}: the ledger holds events up to position {held} but the antenne's relay is at "
-            f"{antenne.relay_position}: if its store was restored from a backup, events "
-            f"{(antenne.relay_position or 0) + 1}..{held} reached the centre and are missing from the store "
+            f"{antenne.relay_position}{stored}: if its store was restored from a backup, events "
+            f"{has + 1}..{held} reached the centre and are missing from the store "
             "(see deploy/BACKUP.md before it takes new work)"
         )
     return found
@@ -194,16 +198,18 @@ def _antenne_row(snapshot: Snapshot, antenne: AntenneState) -> tuple[str, ...]:
         _text(antenne.relay_position),
         str(antenne.backlog),
         age(snapshot, antenne.last_publish_at),
-        *(_delivery_text(d) for d in deliveries),
+        *(_delivery_text(snapshot, d) for d in deliveries),
     )
 
 
-def _delivery_text(d: Delivery) -> str:
+def _delivery_text(snapshot: Snapshot, d: Delivery) -> str:
     if d.position is None:
-        return "caught up" if d.caught_up else "unknown"
-    if d.behind is None or d.behind == 0:
-        return f"{d.position} (caught up)" if d.caught_up else str(d.position)
-    return f"{d.position} ({d.behind} behind)" if d.behind > 0 else f"{d.position} (AHEAD by {-d.behind})"
+        text = "caught up" if d.caught_up else "unknown"
+    elif d.behind is None or d.behind == 0:
+        text = f"{d.position} (caught up)" if d.caught_up else str(d.position)
+    else:
+        text = f"{d.position} ({d.behind} behind)" if d.behind > 0 else f"{d.position} (AHEAD by {-d.behind})"
+    return f"{text}, last {age(snapshot, d.last_applied_at)}" if d.last_applied_at else text
 
 
 def _consumer_row(snapshot: Snapshot, service: ConsumerService) -> tuple[str, ...]:

@@ -69,12 +69,15 @@ def test_status_says_all_is_well_then_names_the_stopped_antenne_and_exits_non_ze
     # Every antenne's events reached the ledger and reporting: exit 0, a readable table.
     _wait_for(lambda: _all_caught_up(federation.workdir), timeout=30)
     result = _status(federation.workdir)
+    print(result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "OK: every antenne is up" in result.stdout
     assert "ledger audit: balanced" in result.stdout
     body = json.loads(_status(federation.workdir, "--json").stdout)
     assert {a["antenne_id"] for a in body["antennes"]} == {"neder-over-heembeek", "jette", "laken"}
     assert all(a["relay_connected"] and a["backlog"] == 0 for a in body["antennes"])
+    assert all(a["events_stored"] >= a["relay_position"] for a in body["antennes"])
+    assert all(a["ledger"]["last_applied_at"] is not None for a in body["antennes"])
     assert body["ledger"]["stream"]["found"]
     assert body["ledger"]["stream"]["num_pending"] == 0
 
