@@ -15,8 +15,8 @@ from uuid import UUID, uuid5
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from contracts.base import Contract
-from contracts.registry import contract_for
 from contracts.subjects import ANTENNE_ID_PATTERN
+from contracts.upcasting import read_payload
 
 CONTENT_TYPE = "application/cloudevents+json"
 EVENT_ID_NAMESPACE = UUID("6f1c7a52-9a3e-4f0e-9b8e-2a5d3f0c1b77")
@@ -52,8 +52,8 @@ class Envelope(BaseModel):
         return value.astimezone(UTC)
 
     def payload(self) -> Contract:
-        """The typed payload; raises UnknownContractError or pydantic.ValidationError."""
-        return contract_for(self.type, self.schemaversion).model_validate(self.data)
+        """The payload in its current version (upcast); raises UnknownContractError or ValidationError."""
+        return read_payload(self.type, self.schemaversion, self.data)
 
     def to_bytes(self) -> bytes:
         """Structured-mode CloudEvents JSON."""
