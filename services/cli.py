@@ -13,7 +13,7 @@ from services.command_line import configure_logging
 from services.credentials.cli import app as credentials_app
 from services.ledger.cli import app as ledger_app
 from services.local_federation.cli import up
-from services.operations.cli import status
+from services.operations.cli import backup, restore, status
 from services.reporting.cli import app as reporting_app
 
 app = typer.Typer(
@@ -27,6 +27,8 @@ app.add_typer(reporting_app, name="reporting", help="Reports rebuilt from the ev
 app.add_typer(credentials_app, name="credentials", help="NATS credentials and server configuration.")
 app.command()(up)
 app.command()(status)
+app.command()(backup)
+app.command()(restore)
 
 
 @app.command("schemas")

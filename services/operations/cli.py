@@ -1,17 +1,23 @@
-"""`buurtpensioen status`: is every antenne up and are its events reaching the centre? Exit 1 if not."""
+"""`buurtpensioen status`, `backup` and `restore`: watch the federation and recover an antenne's store."""
 
 from __future__ import annotations
 
 import dataclasses
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from services.operations.backup import BackupError
+from services.operations.backup import backup as take_backup
+from services.operations.backup import restore as restore_backup
+from services.operations.fence import CentreEvent, centre_events, fence, store_positions
 from services.operations.snapshot import take_snapshot
 from services.operations.status import Thresholds, as_json, problems, table
 from services.operations.targets import Service, Targets
+from services.persistence import redacted
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -85,3 +91,82 @@ def _antennes(pairs: list[str]) -> dict[str, Service]:
             raise typer.Exit(EXIT_USAGE)
         found[antenne_id] = Service(url)
     return found
+
+
+def backup(
+    database_url: Annotated[
+        str, typer.Option(help="The store to back up: sqlite:///path or postgresql://user:pw@host:port/db.")
+    ],
+    to: Annotated[Path, typer.Option(help="The backup file to write (never overwritten).")],
+) -> None:
+    """Back up an antenne's store while it runs (SQLite online backup, or pg_dump)."""
+    started = time.monotonic()
+    try:
+        written = take_backup(database_url, to)
+    except BackupError as error:
+        typer.echo(f"backup failed: {error}", err=True)
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    positions = store_positions(f"sqlite:///{written.path}") if written.kind == "sqlite" else None
+    up_to = f", events up to position {positions.stored_up_to}" if positions else ""
+    typer.echo(
+        f"backed up {redacted(database_url)} to {written.path} ({written.kind}, {written.size} bytes{up_to}) "
+        f"in {time.monotonic() - started:.2f} s"
+    )
+
+
+def restore(
+    from_file: Annotated[Path, typer.Option("--from", help="The backup file.")],
+    database_url: Annotated[
+        str, typer.Option(help="Where to restore: a new sqlite:///path or an empty PostgreSQL database.")
+    ],
+    antenne_id: Annotated[
+        str | None, typer.Option(help="The antenne, to compare the store with what reached the centre.")
+    ] = None,
+    nats_url: Annotated[
+        str | None, typer.Option(help="The JetStream server the antenne published to.")
+    ] = None,
+    centre_position: Annotated[
+        int | None,
+        typer.Option(
+            help="The antenne's last position at the centre, if the stream no longer knows it "
+            "(`buurtpensioen status` shows the ledger's)."
+        ),
+    ] = None,
+    fence_log: Annotated[
+        bool, typer.Option("--fence/--no-fence", help="Continue the log after the centre's last position.")
+    ] = True,
+) -> None:
+    """Restore a backup on a new path, list what reached the centre after it, and fence the log past it."""
+    started = time.monotonic()
+    try:
+        restore_backup(from_file, database_url)
+    except BackupError as error:
+        typer.echo(f"restore failed: {error}", err=True)
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    positions = store_positions(database_url)
+    typer.echo(
+        f"restored {from_file} to {redacted(database_url)}: events up to position {positions.stored_up_to}, "
+        f"relay at {positions.relay_position}"
+    )
+    lost = centre_events(nats_url, antenne_id, positions.stored_up_to) if nats_url and antenne_id else []
+    _report_lost(lost)
+    highest = max([centre_position or 0, *(event.position for event in lost)])
+    if antenne_id and fence_log and highest > positions.stored_up_to:
+        fence(database_url, antenne_id, highest)
+        typer.echo(
+            f"log fenced at position {highest}: the antenne's next event follows the centre's last one"
+        )
+    typer.echo(f"restore done in {time.monotonic() - started:.2f} s")
+
+
+def _report_lost(lost: list[CentreEvent]) -> None:
+    if not lost:
+        typer.echo("the centre holds no event of this antenne after the backup")
+        return
+    typer.echo(
+        f"{len(lost)} event(s) reached the centre after this backup and are not in the restored store "
+        "(the ledger keeps them; reconcile them with the coordinators):"
+    )
+    for event in lost:
+        when = f"{event.occurred_at:%Y-%m-%d %H:%M}"
+        typer.echo(f"  position {event.position}  {event.type:<24} {when}  {event.event_id}")
