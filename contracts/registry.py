@@ -9,6 +9,16 @@ CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.MemberRegistered,
     antenne_v1.ExchangeRecorded,
     antenne_v1.ExchangeConfirmed,
+    antenne_v1.MemberProfileUpdated,
+    antenne_v1.MemberStatusChanged,
+    antenne_v1.HelpRequestOpened,
+    antenne_v1.HelpRequestMatched,
+    antenne_v1.HelpRequestClosed,
+    antenne_v1.HelpOfferMade,
+    antenne_v1.HelpOfferWithdrawn,
+    antenne_v1.ExchangeDisputed,
+    antenne_v1.ExchangeRejected,
+    antenne_v1.ExchangeReversed,
 )
 
 _BY_KEY: dict[tuple[str, int], type[Contract]] = {(c.TYPE, c.VERSION): c for c in CONTRACTS}

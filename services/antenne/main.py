@@ -10,13 +10,8 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI, status
 
 from services.antenne.api import health_router, router
-from services.antenne.application import Antenne, ConcurrentChangeError
-from services.antenne.domain import (
-    AntenneError,
-    ExchangeAlreadyConfirmedError,
-    ExchangeNotFoundError,
-    MemberNotFoundError,
-)
+from services.antenne.application import Antenne
+from services.antenne.domain import AntenneError, ConflictError, NotFoundError
 from services.antenne.relay import Relay
 from services.http_errors import install_error_handlers
 from services.observability.metrics import instrument
@@ -31,10 +26,8 @@ log = logging.getLogger(__name__)
 
 # The one place where domain errors become HTTP statuses; the most specific class wins.
 ERROR_STATUSES: dict[type[Exception], int] = {
-    MemberNotFoundError: status.HTTP_404_NOT_FOUND,
-    ExchangeNotFoundError: status.HTTP_404_NOT_FOUND,
-    ExchangeAlreadyConfirmedError: status.HTTP_409_CONFLICT,
-    ConcurrentChangeError: status.HTTP_409_CONFLICT,
+    NotFoundError: status.HTTP_404_NOT_FOUND,
+    ConflictError: status.HTTP_409_CONFLICT,  # includes ConcurrentChangeError
     AntenneError: status.HTTP_422_UNPROCESSABLE_CONTENT,
 }
 
@@ -46,7 +39,7 @@ def create_app(settings: Settings, *, run_relay: bool = True) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        antenne = Antenne(env=settings.eventsourcing_env(), max_quarters=settings.max_quarters)
+        antenne = Antenne(env=settings.eventsourcing_env(), practice=settings.practice())
         relay = Relay(antenne, settings.antenne_id, settings.nats_url)
         antenne.on_saved.append(relay.wake)
         app.state.antenne, app.state.relay = antenne, relay

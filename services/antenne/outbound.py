@@ -1,44 +1,154 @@
 """Pure mapping: a stored domain event of the antenne -> the integration event it publishes, or None.
 
-Only ids, amounts, categories and dates leave the antenne: a member's name stays here (invariant 8).
-Member.Credited and Member.Debited are internal: the ledger books the same movement from
-ExchangeConfirmed, so publishing them would count it twice.
+Only ids, amounts, categories, dates and coarse facts leave the antenne: a member's name, contact details,
+number and every free text stay here (invariant 8). Member.Credited and Member.Debited are internal: the
+ledger books the same movement from ExchangeConfirmed and ExchangeReversed, so publishing them would count
+it twice. The member roll is internal: member numbers are the antenne's own.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import singledispatch
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import DomainEvent
 
-from contracts.antenne.v1 import ExchangeConfirmed, ExchangeRecorded, MemberRegistered
+from contracts.antenne import v1
+from contracts.base import Contract  # at run time: singledispatch reads the annotations
 from contracts.envelope import Envelope, event_id, wrap
 from services.antenne.domain import Exchange, Member
+from services.antenne.domain.requests import HelpOffer, HelpRequest
 
 if TYPE_CHECKING:
     from eventsourcing.domain import DomainEventProtocol
 
-    from contracts.base import Contract
 
-
+@singledispatch
 def contract_of(domain_event: DomainEvent) -> Contract | None:
     """The public payload of a domain event, or None for an internal one."""
-    if isinstance(domain_event, Member.Registered):
-        return MemberRegistered(
-            member_id=domain_event.originator_id, registered_on=domain_event.registered_on
-        )
-    if isinstance(domain_event, Exchange.Recorded | Exchange.Confirmed):
-        contract = ExchangeRecorded if isinstance(domain_event, Exchange.Recorded) else ExchangeConfirmed
-        return contract(
-            exchange_id=domain_event.originator_id,
-            helper_id=domain_event.helper_id,
-            recipient_id=domain_event.recipient_id,
-            quarters=domain_event.quarters,
-            category=domain_event.category,
-            performed_on=domain_event.performed_on,
-        )
     return None
+
+
+@contract_of.register
+def _member_registered(e: Member.Registered) -> Contract:
+    return v1.MemberRegistered(
+        member_id=e.originator_id, registered_on=e.registered_on, age_band=e.age_band, **_coarse(e.facts)
+    )
+
+
+@contract_of.register
+def _profile_updated(e: Member.ProfileUpdated) -> Contract:
+    return v1.MemberProfileUpdated(member_id=e.originator_id, age_band=e.age_band, **_coarse(e.facts))
+
+
+def _coarse(facts: dict[str, Any]) -> dict[str, Any]:
+    # Only the facts a partner may count: never the `personal` part of the event.
+    return {"sector": facts["sector"], "gives": facts["gives"], "asks": facts["asks"]}
+
+
+@contract_of.register
+def _status_changed(e: Member.StatusChanged) -> Contract:
+    return v1.MemberStatusChanged(member_id=e.originator_id, status=e.status, changed_on=e.changed_on)
+
+
+@contract_of.register
+def _exchange_recorded(e: Exchange.Recorded) -> Contract:
+    return v1.ExchangeRecorded(
+        exchange_id=e.originator_id,
+        helper_id=e.helper_id,
+        recipient_id=e.recipient_id,
+        quarters=e.quarters,
+        category=e.category,
+        performed_on=e.performed_on,
+    )
+
+
+@contract_of.register
+def _exchange_confirmed(e: Exchange.Confirmed) -> Contract:
+    return v1.ExchangeConfirmed(
+        exchange_id=e.originator_id,
+        helper_id=e.helper_id,
+        recipient_id=e.recipient_id,
+        quarters=e.quarters,
+        category=e.category,
+        performed_on=e.performed_on,
+        confirmed_on=e.confirmed_on,
+        automatically=e.confirmation == "automatic",
+    )
+
+
+@contract_of.register
+def _exchange_disputed(e: Exchange.Disputed) -> Contract:
+    return v1.ExchangeDisputed(exchange_id=e.originator_id, disputed_on=e.disputed_on)
+
+
+@contract_of.register
+def _exchange_rejected(e: Exchange.Rejected) -> Contract:
+    return v1.ExchangeRejected(exchange_id=e.originator_id, rejected_on=e.rejected_on)
+
+
+@contract_of.register
+def _exchange_reversed(e: Exchange.Reversed) -> Contract:
+    return v1.ExchangeReversed(
+        exchange_id=e.originator_id,
+        helper_id=e.helper_id,
+        recipient_id=e.recipient_id,
+        quarters=e.quarters,
+        reversed_on=e.reversed_on,
+    )
+
+
+@contract_of.register
+def _request_taken(e: HelpRequest.Taken) -> Contract:
+    return v1.HelpRequestOpened(
+        request_id=e.originator_id,
+        member_id=e.member_id,
+        category=e.category,
+        sector=e.sector,
+        opened_on=e.taken_on,
+    )
+
+
+@contract_of.register
+def _request_matched(e: HelpRequest.HelperAccepted) -> Contract:
+    return v1.HelpRequestMatched(request_id=e.originator_id, helper_id=e.helper_id)
+
+
+@contract_of.register
+def _request_done(e: HelpRequest.Done) -> Contract:
+    return v1.HelpRequestClosed(
+        request_id=e.originator_id,
+        outcome=v1.RequestOutcome.DONE,
+        closed_on=e.done_on,
+        exchange_id=e.exchange_id,
+    )
+
+
+@contract_of.register
+def _request_cancelled(e: HelpRequest.Cancelled) -> Contract:
+    return v1.HelpRequestClosed(
+        request_id=e.originator_id, outcome=v1.RequestOutcome.CANCELLED, closed_on=e.cancelled_on
+    )
+
+
+@contract_of.register
+def _request_expired(e: HelpRequest.Expired) -> Contract:
+    return v1.HelpRequestClosed(
+        request_id=e.originator_id, outcome=v1.RequestOutcome.EXPIRED, closed_on=e.expired_on
+    )
+
+
+@contract_of.register
+def _offer_made(e: HelpOffer.Made) -> Contract:
+    return v1.HelpOfferMade(
+        offer_id=e.originator_id, member_id=e.member_id, category=e.category, made_on=e.made_on
+    )
+
+
+@contract_of.register
+def _offer_withdrawn(e: HelpOffer.Withdrawn) -> Contract:
+    return v1.HelpOfferWithdrawn(offer_id=e.originator_id, withdrawn_on=e.withdrawn_on)
 
 
 def to_envelope(

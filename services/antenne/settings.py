@@ -8,7 +8,8 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contracts.subjects import check_antenne_id
-from services.antenne.domain import DEFAULT_MAX_QUARTERS
+from services.antenne.application.base import Practice
+from services.antenne.domain import DEFAULT_AUTO_ACCEPT_DAYS, DEFAULT_BACKDATING_DAYS, DEFAULT_MAX_QUARTERS
 from services.persistence import eventsourcing_env
 
 
@@ -56,3 +57,25 @@ class Settings(RelaySettings):
     max_quarters: int = Field(
         default=DEFAULT_MAX_QUARTERS, ge=1, description="Largest exchange accepted, in quarter hours."
     )
+    member_prefix: str = Field(
+        default="",
+        pattern=r"^([A-Z]{2,5})?$",
+        description="Member numbers' prefix, such as `JET`; default the antenne id's first three letters.",
+    )
+    backdating_days: int = Field(
+        default=DEFAULT_BACKDATING_DAYS,
+        ge=0,
+        description="How many days back help may be dated when recorded.",
+    )
+    auto_accept_days: int = Field(
+        default=DEFAULT_AUTO_ACCEPT_DAYS, ge=1, description="Days after which unconfirmed help is accepted."
+    )
+
+    def practice(self) -> Practice:
+        """How this antenne runs its timebank."""
+        return Practice(
+            member_prefix=self.member_prefix or self.antenne_id.replace("-", "")[:3].upper(),
+            max_quarters=self.max_quarters,
+            backdating_days=self.backdating_days,
+            auto_accept_days=self.auto_accept_days,
+        )

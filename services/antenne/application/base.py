@@ -1,24 +1,26 @@
-"""The antenne application: the use cases of a permanence desk, one method each."""
+"""What every desk of the antenne application shares: settings, the clock, loading and saving."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
-from uuid import UUID
+from typing import TYPE_CHECKING, Any, TypeVar
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
+from services.antenne.application.catalogue import Catalogue
 from services.antenne.domain import (
+    DEFAULT_AUTO_ACCEPT_DAYS,
+    DEFAULT_BACKDATING_DAYS,
     DEFAULT_MAX_QUARTERS,
     AntenneError,
-    Exchange,
-    ExchangeNotFoundError,
-    ExchangeStatus,
-    Member,
-    MemberNotFoundError,
+    ConflictError,
+    NotFoundError,
 )
+from services.antenne.domain.receipts import Receipt, receipt_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,27 +28,14 @@ if TYPE_CHECKING:
     from eventsourcing.persistence import Recording
     from eventsourcing.utils import EnvType
 
-    from contracts.antenne.v1 import Category
+A = TypeVar("A", bound=Aggregate)
 
 
-class ConcurrentChangeError(AntenneError):
+class ConcurrentChangeError(ConflictError):
     """Someone else changed the same exchange or member at the same moment: nothing was saved."""
 
     def __init__(self, what: str) -> None:
         super().__init__(f"{what} was changed by another request at the same moment: try again")
-
-
-@dataclass(frozen=True)
-class ExchangeDetails:
-    """What is known of one exchange."""
-
-    exchange_id: UUID
-    helper_id: UUID
-    recipient_id: UUID
-    quarters: int
-    category: Category
-    performed_on: date
-    status: ExchangeStatus
 
 
 class DateAsISO(Transcoding):
@@ -62,91 +51,80 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class Antenne(Application[UUID]):
-    """One antenne's timebank: registers members, records and confirms the help they exchange."""
+@dataclass(frozen=True)
+class Practice:
+    """How this antenne runs its timebank; every number is its own to choose."""
 
-    def __init__(self, env: EnvType | None = None, *, max_quarters: int = DEFAULT_MAX_QUARTERS) -> None:
+    member_prefix: str = "BP"
+    max_quarters: int = DEFAULT_MAX_QUARTERS
+    backdating_days: int = DEFAULT_BACKDATING_DAYS
+    auto_accept_days: int = DEFAULT_AUTO_ACCEPT_DAYS
+
+
+def id_for(key: str, scope: str) -> UUID:
+    """The id a recording gets from its idempotency key: a retry names the same aggregate."""
+    return uuid5(NAMESPACE_URL, f"/antenne/{scope}/{key}")
+
+
+class AntenneBase(Application[UUID]):
+    """The parts of the Antenne that its desks share."""
+
+    name = "Antenne"  # table and env prefix (antenne_events, ANTENNE_...): fixed once
+
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        *,
+        practice: Practice | None = None,
+        max_quarters: int | None = None,
+        today: Callable[[], date] = date.today,
+    ) -> None:
         super().__init__(env)
-        self.max_quarters = max_quarters
+        practice = practice or Practice()
+        if max_quarters is not None:
+            practice = Practice(**{**practice.__dict__, "max_quarters": max_quarters})
+        self.practice = practice
+        self.today = today
+        self.catalogue = Catalogue(self.recorder)
         # Called after every save: the relay wakes up instead of waiting for its next poll.
         self.on_saved: list[Callable[[], None]] = []
+
+    @property
+    def max_quarters(self) -> int:
+        """Largest exchange accepted without a coordinator's approval, in quarter hours."""
+        return self.practice.max_quarters
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
-    def register_member(self, display_name: str, registered_on: date | None = None) -> UUID:
-        """Register a neighbour; returns their member id."""
-        member = Member.register(display_name, registered_on or date.today())
-        self.save(member)
-        return member.id
-
-    def record_exchange(
-        self,
-        helper_id: UUID,
-        recipient_id: UUID,
-        quarters: int,
-        category: Category,
-        performed_on: date,
-    ) -> UUID:
-        """Record help one member gave another, pending confirmation; returns the exchange id."""
-        self._get_member(helper_id)
-        self._get_member(recipient_id)
-        exchange = Exchange.record(
-            helper_id, recipient_id, quarters, category, performed_on, max_quarters=self.max_quarters
-        )
-        self.save(exchange)
-        return exchange.id
-
-    def confirm_exchange(self, exchange_id: UUID) -> None:
-        """Confirm an exchange: the helper earns its quarters, the recipient spends them."""
-        exchange = self._get_exchange(exchange_id)
-        exchange.confirm()
-        helper = self._get_member(exchange.helper_id)
-        recipient = self._get_member(exchange.recipient_id)
-        helper.credit(exchange.id, exchange.quarters)
-        recipient.debit(exchange.id, exchange.quarters)
+    def _load(self, aggregate_id: UUID, kind: type[A], not_found: Callable[[UUID], NotFoundError]) -> A:
         try:
-            # One save, one transaction: the confirmation and both postings, or nothing.
-            self.save(exchange, helper, recipient)
+            aggregate: Any = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise not_found(aggregate_id) from None
+        if not isinstance(aggregate, kind):
+            raise not_found(aggregate_id)
+        return aggregate
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self.repository
+
+    def _save_together(self, what: str, *aggregates: Aggregate, key: str | None = None) -> None:
+        receipt = [Receipt.issue(key)] if key else []
+        try:
+            # One save, one transaction: every aggregate's new events and the receipt, or none.
+            self.save(*aggregates, *receipt)
         except IntegrityError:
-            raise ConcurrentChangeError(f"exchange {exchange_id}") from None
+            raise ConcurrentChangeError(what) from None
 
-    def balance(self, member_id: UUID) -> int:
-        """A member's time credits at this antenne, in quarter hours."""
-        return self._get_member(member_id).balance
-
-    def get_exchange(self, exchange_id: UUID) -> ExchangeDetails:
-        """The facts and status of one exchange."""
-        exchange = self._get_exchange(exchange_id)
-        return ExchangeDetails(
-            exchange_id=exchange.id,
-            helper_id=exchange.helper_id,
-            recipient_id=exchange.recipient_id,
-            quarters=exchange.quarters,
-            category=exchange.category,
-            performed_on=exchange.performed_on,
-            status=exchange.status,
-        )
-
-    def _get_member(self, member_id: UUID) -> Member:
-        try:
-            member: Member | Exchange = self.repository.get(member_id)
-        except AggregateNotFoundError:
-            raise MemberNotFoundError(member_id) from None
-        if not isinstance(member, Member):
-            raise MemberNotFoundError(member_id)
-        return member
-
-    def _get_exchange(self, exchange_id: UUID) -> Exchange:
-        try:
-            exchange: Member | Exchange = self.repository.get(exchange_id)
-        except AggregateNotFoundError:
-            raise ExchangeNotFoundError(exchange_id) from None
-        if not isinstance(exchange, Exchange):
-            raise ExchangeNotFoundError(exchange_id)
-        return exchange
+    def already_recorded(self, key: str | None) -> bool:
+        """A request with this idempotency key was recorded before: a retry does nothing."""
+        return key is not None and self._exists(receipt_id(key))
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         for listener in self.on_saved:
             listener()
+
+
+__all__ = ["AntenneBase", "AntenneError", "ConcurrentChangeError", "DateAsISO", "Practice", "id_for"]

@@ -1,76 +1,34 @@
-"""Members of an antenne and the help they exchange, counted in int quarter hours (decision 0001)."""
+"""The timebank: help recorded in int quarter hours (decision 0001), confirmed, disputed or reversed.
+
+An exchange keeps when the help was performed apart from when it was recorded; mistakes are corrected
+by a reversal, never by editing or deleting an event.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from contracts.antenne.v1 import Category
+from services.antenne.domain.errors import (
+    BackdatedTooFarError,
+    ExchangeAlreadyConfirmedError,
+    ExchangeStateError,
+    QuartersOutOfRangeError,
+    SelfHelpError,
+)
 
 DEFAULT_MAX_QUARTERS = 32  # 8 hours: a longer exchange is almost surely a typing error
+DEFAULT_BACKDATING_DAYS = 90
+DEFAULT_AUTO_ACCEPT_DAYS = 14
 
 
-class AntenneError(Exception):
-    """Base class of the antenne's domain errors."""
-
-
-class MemberNotFoundError(AntenneError):
-    """No member with this id is registered at the antenne."""
-
-    def __init__(self, member_id: UUID) -> None:
-        super().__init__(f"no member {member_id} is registered at this antenne")
-        self.member_id = member_id
-
-
-class ExchangeNotFoundError(AntenneError):
-    """No exchange with this id was recorded at the antenne."""
-
-    def __init__(self, exchange_id: UUID) -> None:
-        super().__init__(f"no exchange {exchange_id} was recorded at this antenne")
-        self.exchange_id = exchange_id
-
-
-class BlankDisplayNameError(AntenneError):
-    """A member needs a name the coordinators can call them by."""
-
-    def __init__(self) -> None:
-        super().__init__("display_name must not be blank")
-
-
-class SelfHelpError(AntenneError):
-    """Help is given to someone else: a member cannot earn time credits from themself."""
-
-    def __init__(self, member_id: UUID) -> None:
-        super().__init__(f"member {member_id} cannot be both helper and recipient of an exchange")
-        self.member_id = member_id
-
-
-class QuartersOutOfRangeError(AntenneError):
-    """An exchange lasts a whole number of quarter hours, from 1 to the antenne's maximum."""
-
-    def __init__(self, quarters: object, maximum: int) -> None:
-        super().__init__(f"quarters must be a whole number from 1 to {maximum}, got {quarters!r}")
-        self.quarters = quarters
-        self.maximum = maximum
-
-
-class InvalidAmountError(AntenneError):
-    """Balances move by whole, positive quarter hours."""
-
-    def __init__(self, quarters: object) -> None:
-        super().__init__(f"invalid amount {quarters!r}: use a positive whole number of quarter hours")
-        self.quarters = quarters
-
-
-class ExchangeAlreadyConfirmedError(AntenneError):
-    """Only a pending exchange can be confirmed: confirming twice would pay twice."""
-
-    def __init__(self, exchange_id: UUID) -> None:
-        super().__init__(f"exchange {exchange_id} is already confirmed")
-        self.exchange_id = exchange_id
+def _is_whole(quarters: object) -> bool:
+    # bool is an int subclass: True is a bug, not one quarter hour.
+    return isinstance(quarters, int) and not isinstance(quarters, bool)
 
 
 def check_quarters(quarters: int, maximum: int) -> None:
@@ -79,72 +37,34 @@ def check_quarters(quarters: int, maximum: int) -> None:
         raise QuartersOutOfRangeError(quarters, maximum)
 
 
-def _is_whole(quarters: object) -> bool:
-    # bool is an int subclass: True is a bug, not one quarter hour.
-    return isinstance(quarters, int) and not isinstance(quarters, bool)
-
-
-def _check_positive(quarters: int) -> None:
-    if not _is_whole(quarters) or quarters < 1:
-        raise InvalidAmountError(quarters)
-
-
-class Member(Aggregate):
-    """A neighbour taking part in the timebank; the name is personal data and stays at the antenne."""
-
-    class Registered(Aggregate.Created):
-        display_name: str
-        registered_on: date
-
-    class Credited(Aggregate.Event):
-        exchange_id: UUID
-        quarters: int
-
-    class Debited(Aggregate.Event):
-        exchange_id: UUID
-        quarters: int
-
-    @classmethod
-    def register(cls, display_name: str, registered_on: date) -> Member:
-        """Register a neighbour under the name the coordinators call them by."""
-        if not display_name.strip():
-            raise BlankDisplayNameError
-        return cls(display_name=display_name.strip(), registered_on=registered_on)
-
-    @event(Registered)
-    def __init__(self, display_name: str, registered_on: date) -> None:
-        self.display_name = display_name
-        self.registered_on = registered_on
-        self.balance = 0
-
-    def credit(self, exchange_id: UUID, quarters: int) -> None:
-        """Save the quarters this member gave as help."""
-        _check_positive(quarters)
-        self._credited(exchange_id=exchange_id, quarters=quarters)
-
-    def debit(self, exchange_id: UUID, quarters: int) -> None:
-        """Spend the quarters this member received as help (mutual credit: no overdraft limit yet)."""
-        _check_positive(quarters)
-        self._debited(exchange_id=exchange_id, quarters=quarters)
-
-    @event(Credited)
-    def _credited(self, exchange_id: UUID, quarters: int) -> None:
-        self.balance += quarters
-
-    @event(Debited)
-    def _debited(self, exchange_id: UUID, quarters: int) -> None:
-        self.balance -= quarters
+def check_backdating(performed_on: date, recorded_on: date, backdating_days: int) -> None:
+    """Refuse help performed longer ago than the antenne's backdating limit."""
+    earliest = recorded_on - timedelta(days=backdating_days)
+    if performed_on < earliest:
+        raise BackdatedTooFarError(performed_on, earliest)
 
 
 class ExchangeStatus(StrEnum):
-    """Where an exchange is in its life: recorded by a coordinator, then confirmed."""
+    """Where an exchange is in its life."""
 
+    HELD = "held"  # waits for a coordinator's review (abuse guard)
     PENDING = "pending"
+    DISPUTED = "disputed"
     CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    REVERSED = "reversed"
+
+
+class Confirmation(StrEnum):
+    """Who confirmed an exchange."""
+
+    RECIPIENT = "recipient"
+    COORDINATOR = "coordinator"
+    AUTOMATIC = "automatic"
 
 
 class Exchange(Aggregate):
-    """Help one member gave another, recorded by a coordinator; confirming it moves the time credits."""
+    """Help one member gave another; confirming it moves the time credits, reversing it moves them back."""
 
     class Recorded(Aggregate.Created):
         helper_id: UUID
@@ -152,6 +72,14 @@ class Exchange(Aggregate):
         quarters: int
         category: Category
         performed_on: date
+        recorded_on: date
+        request_id: UUID | None
+
+    class Held(Aggregate.Event):
+        rules: list[str]
+
+    class Released(Aggregate.Event):
+        released_on: date
 
     class Confirmed(Aggregate.Event):
         # Every fact of the exchange rides along, so the relay maps this one event on its own.
@@ -160,6 +88,22 @@ class Exchange(Aggregate):
         quarters: int
         category: Category
         performed_on: date
+        confirmed_on: date
+        confirmation: str
+
+    class Disputed(Aggregate.Event):
+        disputed_on: date
+        note: str  # free text: stays at the antenne
+
+    class Rejected(Aggregate.Event):
+        rejected_on: date
+
+    class Reversed(Aggregate.Event):
+        helper_id: UUID
+        recipient_id: UUID
+        quarters: int
+        reversed_on: date
+        note: str  # free text: stays at the antenne
 
     @classmethod
     def record(
@@ -170,45 +114,143 @@ class Exchange(Aggregate):
         category: Category,
         performed_on: date,
         *,
+        recorded_on: date | None = None,
         max_quarters: int = DEFAULT_MAX_QUARTERS,
+        backdating_days: int = DEFAULT_BACKDATING_DAYS,
+        request_id: UUID | None = None,
+        exchange_id: UUID | None = None,
     ) -> Exchange:
-        """Record help given, refusing an amount out of range and help to oneself."""
+        """Record help given, refusing an amount out of range, help to oneself and help dated too far back."""
+        recorded_on = recorded_on or date.today()
         check_quarters(quarters, max_quarters)
         if helper_id == recipient_id:
             raise SelfHelpError(helper_id)
-        return cls(
+        check_backdating(performed_on, recorded_on, backdating_days)
+        return cls._create(
+            cls.Recorded,
             helper_id=helper_id,
             recipient_id=recipient_id,
             quarters=quarters,
             category=Category(category),
             performed_on=performed_on,
+            recorded_on=recorded_on,
+            request_id=request_id,
+            id=exchange_id,
         )
 
     @event(Recorded)
     def __init__(
-        self, helper_id: UUID, recipient_id: UUID, quarters: int, category: Category, performed_on: date
+        self,
+        helper_id: UUID,
+        recipient_id: UUID,
+        quarters: int,
+        category: Category,
+        performed_on: date,
+        recorded_on: date,
+        request_id: UUID | None,
     ) -> None:
         self.helper_id = helper_id
         self.recipient_id = recipient_id
         self.quarters = quarters
         self.category = Category(category)  # stored as its text value
         self.performed_on = performed_on
+        self.recorded_on = recorded_on
+        self.request_id = request_id
+        self.status = ExchangeStatus.PENDING
+        self.held_by: list[str] = []
+
+    def hold(self, rules: list[str]) -> None:
+        """Hold a new exchange for a coordinator's review, naming the rules that flagged it."""
+        self._check_status(ExchangeStatus.PENDING, "held")
+        self._held(rules=rules)
+
+    @event(Held)
+    def _held(self, rules: list[str]) -> None:
+        self.status = ExchangeStatus.HELD
+        self.held_by = list(rules)
+
+    def release(self, on: date) -> None:
+        """A coordinator reviewed the held exchange and lets it go on to confirmation."""
+        self._check_status(ExchangeStatus.HELD, "released")
+        self._released(released_on=on)
+
+    @event(Released)
+    def _released(self, released_on: date) -> None:
         self.status = ExchangeStatus.PENDING
 
-    def confirm(self) -> None:
-        """Confirm the help was given; only a pending exchange can be confirmed."""
-        if self.status is not ExchangeStatus.PENDING:
+    def confirm(self, on: date | None = None, by: Confirmation = Confirmation.COORDINATOR) -> None:
+        """Confirm the help was given; only a pending or disputed exchange can be confirmed."""
+        if self.status is ExchangeStatus.CONFIRMED:
             raise ExchangeAlreadyConfirmedError(self.id)
+        if self.status not in (ExchangeStatus.PENDING, ExchangeStatus.DISPUTED):
+            raise ExchangeStateError(self.id, self.status, "confirmed")
+        if by is Confirmation.AUTOMATIC and self.status is not ExchangeStatus.PENDING:
+            raise ExchangeStateError(self.id, self.status, "accepted automatically")
         self._confirmed(
             helper_id=self.helper_id,
             recipient_id=self.recipient_id,
             quarters=self.quarters,
             category=self.category,
             performed_on=self.performed_on,
+            confirmed_on=on or date.today(),
+            confirmation=str(by),
         )
 
     @event(Confirmed)
     def _confirmed(
-        self, helper_id: UUID, recipient_id: UUID, quarters: int, category: Category, performed_on: date
+        self,
+        helper_id: UUID,
+        recipient_id: UUID,
+        quarters: int,
+        category: Category,
+        performed_on: date,
+        confirmed_on: date,
+        confirmation: str,
     ) -> None:
         self.status = ExchangeStatus.CONFIRMED
+
+    def is_overdue(self, today: date, auto_accept_days: int) -> bool:
+        """Pending, undisputed and older than the antenne's waiting time: accepted automatically."""
+        return self.status is ExchangeStatus.PENDING and today >= self.recorded_on + timedelta(
+            days=auto_accept_days
+        )
+
+    def dispute(self, on: date, note: str = "") -> None:
+        """The recipient or a coordinator says the help was not (so) given: no automatic acceptance."""
+        self._check_status(ExchangeStatus.PENDING, "disputed")
+        self._disputed(disputed_on=on, note=note)
+
+    @event(Disputed)
+    def _disputed(self, disputed_on: date, note: str) -> None:
+        self.status = ExchangeStatus.DISPUTED
+
+    def reject(self, on: date) -> None:
+        """A coordinator decides held or disputed help does not count."""
+        if self.status not in (ExchangeStatus.DISPUTED, ExchangeStatus.HELD, ExchangeStatus.PENDING):
+            raise ExchangeStateError(self.id, self.status, "rejected")
+        self._rejected(rejected_on=on)
+
+    @event(Rejected)
+    def _rejected(self, rejected_on: date) -> None:
+        self.status = ExchangeStatus.REJECTED
+
+    def reverse(self, on: date, note: str = "") -> None:
+        """Undo a confirmed exchange by an opposite entry; the original stays on record."""
+        self._check_status(ExchangeStatus.CONFIRMED, "reversed")
+        self._reversed(
+            helper_id=self.helper_id,
+            recipient_id=self.recipient_id,
+            quarters=self.quarters,
+            reversed_on=on,
+            note=note,
+        )
+
+    @event(Reversed)
+    def _reversed(
+        self, helper_id: UUID, recipient_id: UUID, quarters: int, reversed_on: date, note: str
+    ) -> None:
+        self.status = ExchangeStatus.REVERSED
+
+    def _check_status(self, needed: ExchangeStatus, step: str) -> None:
+        if self.status is not needed:
+            raise ExchangeStateError(self.id, self.status, step)

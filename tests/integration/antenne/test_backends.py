@@ -6,6 +6,7 @@ import pytest
 
 from tests.unit.antenne.test_api import ApiBehaviour
 from tests.unit.antenne.test_application import ApplicationBehaviour
+from tests.unit.antenne.test_practice import PracticeBehaviour
 
 pytestmark = pytest.mark.integration
 
@@ -16,3 +17,7 @@ class TestAntenneOnEachDatabase(ApplicationBehaviour):
 
 class TestApiOnEachDatabase(ApiBehaviour):
     """The JSON API, with `database_url` from this folder's conftest (SQLite, PostgreSQL)."""
+
+
+class TestPracticeOnEachDatabase(PracticeBehaviour):
+    """A permanence's use cases, with `database_url` from this folder's conftest (SQLite, PostgreSQL)."""

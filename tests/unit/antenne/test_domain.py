@@ -50,8 +50,8 @@ def test_a_blank_display_name_is_refused() -> None:
 def test_credits_and_debits_move_the_balance_by_whole_quarters() -> None:
     member = Member.register("Anna", date(2026, 11, 17))
 
-    member.credit(uuid4(), 6)
-    member.debit(uuid4(), 8)
+    member.credit(uuid4(), 6, date(2026, 11, 18))
+    member.debit(uuid4(), 8, date(2026, 11, 19))
 
     assert member.balance == -2  # mutual credit: below zero is allowed (no limit yet)
 
@@ -61,7 +61,7 @@ def test_a_posting_of_no_whole_positive_quarters_is_refused(amount: Any) -> None
     member = Member.register("Anna", date(2026, 11, 17))
 
     with pytest.raises(InvalidAmountError):
-        member.credit(uuid4(), amount)
+        member.credit(uuid4(), amount, date(2026, 11, 18))
     assert member.balance == 0
     assert member.version == 1
 

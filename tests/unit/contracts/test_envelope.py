@@ -87,6 +87,16 @@ def test_every_contract_has_a_json_schema_with_its_type_and_version() -> None:
         "member.registered.v1.json",
         "exchange.recorded.v1.json",
         "exchange.confirmed.v1.json",
+        "exchange.disputed.v1.json",
+        "exchange.rejected.v1.json",
+        "exchange.reversed.v1.json",
+        "member.profile_updated.v1.json",
+        "member.status_changed.v1.json",
+        "help_request.opened.v1.json",
+        "help_request.matched.v1.json",
+        "help_request.closed.v1.json",
+        "help_offer.made.v1.json",
+        "help_offer.withdrawn.v1.json",
     }
     confirmed = schemas["exchange.confirmed.v1.json"]
     assert confirmed["x-type"] == "exchange.confirmed"

@@ -1,0 +1,33 @@
+"""The antenne application: the use cases of a permanence desk, one method each, grouped by desk."""
+
+from __future__ import annotations
+
+from services.antenne.application.base import ConcurrentChangeError, DateAsISO, Practice, id_for
+from services.antenne.application.matching import MatchingDesk, RequestFilter
+from services.antenne.application.members import MemberFilter, MembersDesk
+from services.antenne.application.timebank import (
+    ExchangeDetails,
+    Statement,
+    StatementLine,
+    StatementMonth,
+    TimebankDesk,
+)
+
+
+class Antenne(MembersDesk, MatchingDesk, TimebankDesk):
+    """One antenne: its members, their requests and offers, and the timebank between them."""
+
+
+__all__ = [
+    "Antenne",
+    "ConcurrentChangeError",
+    "DateAsISO",
+    "ExchangeDetails",
+    "MemberFilter",
+    "Practice",
+    "RequestFilter",
+    "Statement",
+    "StatementLine",
+    "StatementMonth",
+    "id_for",
+]

@@ -1,0 +1,225 @@
+"""The timebank desk: record, confirm, dispute, reverse; balances and statements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from services.antenne.application.base import AntenneBase, id_for
+from services.antenne.domain import (
+    Confirmation,
+    Exchange,
+    ExchangeNotFoundError,
+    ExchangeStatus,
+    HelpRequestNotFoundError,
+    Member,
+    MemberNotFoundError,
+    PostingKind,
+)
+from services.antenne.domain.requests import HelpRequest
+
+if TYPE_CHECKING:
+    from contracts.antenne.v1 import Category
+
+
+@dataclass(frozen=True)
+class ExchangeDetails:
+    """What is known of one exchange."""
+
+    exchange_id: UUID
+    helper_id: UUID
+    recipient_id: UUID
+    quarters: int
+    category: Category
+    performed_on: date
+    status: ExchangeStatus
+    recorded_on: date | None = None
+    request_id: UUID | None = None
+    held_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One posting on a statement, with the balance after it."""
+
+    booked_on: date
+    source_id: UUID
+    kind: PostingKind
+    quarters: int
+    balance: int
+
+
+@dataclass(frozen=True)
+class StatementMonth:
+    """A month of a statement: opening and closing balance and the postings between."""
+
+    month: str  # YYYY-MM
+    opening: int
+    closing: int
+    lines: tuple[StatementLine, ...]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A member's postings with a running balance, month by month, as of a date."""
+
+    member_id: UUID
+    number: str
+    as_of: date
+    balance: int
+    months: tuple[StatementMonth, ...]
+
+
+class TimebankDesk(AntenneBase):
+    """Records help in quarter hours and moves time credits once it is confirmed."""
+
+    def record_exchange(
+        self,
+        helper_id: UUID,
+        recipient_id: UUID,
+        quarters: int,
+        category: Category,
+        performed_on: date,
+        *,
+        request_id: UUID | None = None,
+        idempotency_key: str | None = None,
+    ) -> UUID:
+        """Record help one member gave another, pending confirmation; returns the exchange id."""
+        exchange_id = id_for(idempotency_key, "exchanges") if idempotency_key else None
+        if exchange_id is not None and self._exists(exchange_id):
+            return exchange_id
+        for member_id in (helper_id, recipient_id):
+            self._load(member_id, Member, MemberNotFoundError).check_active()
+        exchange = Exchange.record(
+            helper_id, recipient_id, quarters, category, performed_on,
+            recorded_on=self.today(),
+            max_quarters=self.practice.max_quarters,
+            backdating_days=self.practice.backdating_days,
+            request_id=request_id,
+            exchange_id=exchange_id,
+        )  # fmt: skip
+        closed = self._close_request(request_id, exchange.id)
+        self._save_together(f"exchange {exchange.id}", exchange, *closed)
+        return exchange.id
+
+    def _close_request(self, request_id: UUID | None, exchange_id: UUID) -> list[HelpRequest]:
+        if request_id is None:
+            return []
+        request = self._load(request_id, HelpRequest, HelpRequestNotFoundError)
+        request.close_with(exchange_id, self.today())
+        return [request]
+
+    def confirm_exchange(
+        self,
+        exchange_id: UUID,
+        by: Confirmation = Confirmation.COORDINATOR,
+        *,
+        idempotency_key: str | None = None,
+    ) -> None:
+        """Confirm an exchange: the helper earns its quarters, the recipient spends them."""
+        if self.already_recorded(idempotency_key):
+            return
+        exchange = self._get_exchange(exchange_id)
+        today = self.today()
+        exchange.confirm(today, by)
+        helper = self._load(exchange.helper_id, Member, MemberNotFoundError)
+        recipient = self._load(exchange.recipient_id, Member, MemberNotFoundError)
+        helper.credit(exchange.id, exchange.quarters, today)
+        recipient.debit(exchange.id, exchange.quarters, today)
+        self._save_together(f"exchange {exchange_id}", exchange, helper, recipient, key=idempotency_key)
+
+    def dispute_exchange(
+        self, exchange_id: UUID, note: str = "", *, idempotency_key: str | None = None
+    ) -> None:
+        """The recipient or a coordinator disputes pending help: it is not accepted automatically."""
+        if self.already_recorded(idempotency_key):
+            return
+        exchange = self._get_exchange(exchange_id)
+        exchange.dispute(self.today(), note)
+        self._save_together(f"exchange {exchange_id}", exchange, key=idempotency_key)
+
+    def reject_exchange(self, exchange_id: UUID, *, idempotency_key: str | None = None) -> None:
+        """A coordinator decides recorded help does not count."""
+        if self.already_recorded(idempotency_key):
+            return
+        exchange = self._get_exchange(exchange_id)
+        exchange.reject(self.today())
+        self._save_together(f"exchange {exchange_id}", exchange, key=idempotency_key)
+
+    def reverse_exchange(
+        self, exchange_id: UUID, note: str = "", *, idempotency_key: str | None = None
+    ) -> None:
+        """Correct a confirmed exchange by an opposite entry: credits go back, the history stays."""
+        if self.already_recorded(idempotency_key):
+            return
+        exchange = self._get_exchange(exchange_id)
+        today = self.today()
+        exchange.reverse(today, note)
+        helper = self._load(exchange.helper_id, Member, MemberNotFoundError)
+        recipient = self._load(exchange.recipient_id, Member, MemberNotFoundError)
+        helper.debit(exchange.id, exchange.quarters, today, PostingKind.REVERSAL)
+        recipient.credit(exchange.id, exchange.quarters, today, PostingKind.REVERSAL)
+        self._save_together(f"exchange {exchange_id}", exchange, helper, recipient, key=idempotency_key)
+
+    def accept_overdue_exchanges(self) -> list[UUID]:
+        """Confirm every pending, undisputed exchange older than the antenne's waiting time."""
+        today, days = self.today(), self.practice.auto_accept_days
+        overdue = [e.id for e in self.exchanges() if e.is_overdue(today, days)]
+        for exchange_id in overdue:
+            self.confirm_exchange(exchange_id, Confirmation.AUTOMATIC)
+        return overdue
+
+    def exchanges(
+        self, member_id: UUID | None = None, status: ExchangeStatus | None = None
+    ) -> list[Exchange]:
+        """Exchanges in the order recorded, of one member and in one status if given."""
+        found = [self._get_exchange(i) for i in self.catalogue.ids("Exchange")]
+        return [
+            e
+            for e in found
+            if (member_id is None or member_id in (e.helper_id, e.recipient_id))
+            and (status is None or e.status is status)
+        ]
+
+    def get_exchange(self, exchange_id: UUID) -> ExchangeDetails:
+        """The facts and status of one exchange."""
+        return details_of(self._get_exchange(exchange_id))
+
+    def statement(self, member_id: UUID, as_of: date | None = None) -> Statement:
+        """A member's postings booked up to `as_of` (default today), with a running balance by month."""
+        member = self._load(member_id, Member, MemberNotFoundError)
+        as_of = as_of or self.today()
+        months: list[StatementMonth] = []
+        balance = 0
+        for posting in (p for p in member.postings if p.booked_on <= as_of):
+            month = posting.booked_on.strftime("%Y-%m")
+            if not months or months[-1].month != month:
+                months.append(StatementMonth(month, balance, balance, ()))
+            balance += posting.quarters
+            line = StatementLine(
+                posting.booked_on, posting.source_id, posting.kind, posting.quarters, balance
+            )
+            last = months[-1]
+            months[-1] = StatementMonth(month, last.opening, balance, (*last.lines, line))
+        return Statement(member_id, member.number, as_of, balance, tuple(months))
+
+    def _get_exchange(self, exchange_id: UUID) -> Exchange:
+        return self._load(exchange_id, Exchange, ExchangeNotFoundError)
+
+
+def details_of(exchange: Exchange) -> ExchangeDetails:
+    """The plain facts of an exchange aggregate."""
+    return ExchangeDetails(
+        exchange_id=exchange.id,
+        helper_id=exchange.helper_id,
+        recipient_id=exchange.recipient_id,
+        quarters=exchange.quarters,
+        category=exchange.category,
+        performed_on=exchange.performed_on,
+        status=exchange.status,
+        recorded_on=exchange.recorded_on,
+        request_id=exchange.request_id,
+        held_by=tuple(exchange.held_by),
+    )

@@ -1,0 +1,156 @@
+"""The antenne's domain errors: each says what was refused and why, in one sentence."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import date
+    from uuid import UUID
+
+
+class AntenneError(Exception):
+    """Base class of the antenne's domain errors."""
+
+
+class NotFoundError(AntenneError):
+    """Something named by id does not exist at this antenne."""
+
+
+class ConflictError(AntenneError):
+    """The command does not fit the current state of what it acts on."""
+
+
+class MemberNotFoundError(NotFoundError):
+    """No member with this id is registered at the antenne."""
+
+    def __init__(self, member_id: UUID | str) -> None:
+        super().__init__(f"no member {member_id} is registered at this antenne")
+        self.member_id = member_id
+
+
+class ExchangeNotFoundError(NotFoundError):
+    """No exchange with this id was recorded at the antenne."""
+
+    def __init__(self, exchange_id: UUID) -> None:
+        super().__init__(f"no exchange {exchange_id} was recorded at this antenne")
+        self.exchange_id = exchange_id
+
+
+class HelpRequestNotFoundError(NotFoundError):
+    """No help request with this id was taken at the antenne."""
+
+    def __init__(self, request_id: UUID) -> None:
+        super().__init__(f"no help request {request_id} was taken at this antenne")
+        self.request_id = request_id
+
+
+class HelpOfferNotFoundError(NotFoundError):
+    """No offer with this id was made at the antenne."""
+
+    def __init__(self, offer_id: UUID) -> None:
+        super().__init__(f"no offer {offer_id} was made at this antenne")
+        self.offer_id = offer_id
+
+
+class BlankDisplayNameError(AntenneError):
+    """A member needs a name the coordinators can call them by."""
+
+    def __init__(self) -> None:
+        super().__init__("display_name must not be blank")
+
+
+class BirthYearOutOfRangeError(AntenneError):
+    """A year of birth is a plausible past year."""
+
+    def __init__(self, birth_year: int) -> None:
+        super().__init__(f"birth_year {birth_year} is not a plausible year of birth")
+        self.birth_year = birth_year
+
+
+class MemberNotActiveError(ConflictError):
+    """Only an active member takes part in new help; a paused, departed or moved member does not."""
+
+    def __init__(self, member_id: UUID, status: str) -> None:
+        super().__init__(f"member {member_id} is {status}, not active: no new help is recorded for them")
+        self.member_id = member_id
+        self.status = status
+
+
+class StatusChangeError(ConflictError):
+    """A member's status moves only along active <-> paused, and to left or moved once."""
+
+    def __init__(self, member_id: UUID, current: str, wanted: str) -> None:
+        super().__init__(f"member {member_id} is {current}: cannot become {wanted}")
+        self.member_id = member_id
+
+
+class SelfHelpError(AntenneError):
+    """Help is given to someone else: a member cannot earn time credits from themself."""
+
+    def __init__(self, member_id: UUID) -> None:
+        super().__init__(f"member {member_id} cannot be both helper and recipient of an exchange")
+        self.member_id = member_id
+
+
+class QuartersOutOfRangeError(AntenneError):
+    """An exchange lasts a whole number of quarter hours, from 1 to the antenne's maximum."""
+
+    def __init__(self, quarters: object, maximum: int) -> None:
+        super().__init__(f"quarters must be a whole number from 1 to {maximum}, got {quarters!r}")
+        self.quarters = quarters
+        self.maximum = maximum
+
+
+class InvalidAmountError(AntenneError):
+    """Balances move by whole, positive quarter hours."""
+
+    def __init__(self, quarters: object) -> None:
+        super().__init__(f"invalid amount {quarters!r}: use a positive whole number of quarter hours")
+        self.quarters = quarters
+
+
+class BackdatedTooFarError(AntenneError):
+    """Help is recorded soon after it happened: the antenne sets how far back a date may lie."""
+
+    def __init__(self, performed_on: date, earliest: date) -> None:
+        super().__init__(
+            f"performed_on {performed_on} lies before {earliest}, the antenne's backdating limit"
+        )
+        self.performed_on = performed_on
+        self.earliest = earliest
+
+
+class ExchangeAlreadyConfirmedError(ConflictError):
+    """Only a pending exchange can be confirmed: confirming twice would pay twice."""
+
+    def __init__(self, exchange_id: UUID) -> None:
+        super().__init__(f"exchange {exchange_id} is already confirmed")
+        self.exchange_id = exchange_id
+
+
+class ExchangeStateError(ConflictError):
+    """The exchange is not in the state this step needs."""
+
+    def __init__(self, exchange_id: UUID, status: str, step: str) -> None:
+        super().__init__(f"exchange {exchange_id} is {status}: it cannot be {step}")
+        self.exchange_id = exchange_id
+        self.status = status
+
+
+class HelpRequestStateError(ConflictError):
+    """The help request is not in the state this step needs."""
+
+    def __init__(self, request_id: UUID, status: str, step: str) -> None:
+        super().__init__(f"help request {request_id} is {status}: it cannot be {step}")
+        self.request_id = request_id
+        self.status = status
+
+
+class NotTheProposedHelperError(ConflictError):
+    """Only the helper a coordinator proposed can accept or decline the match."""
+
+    def __init__(self, request_id: UUID, helper_id: UUID) -> None:
+        super().__init__(f"member {helper_id} was not proposed as helper for help request {request_id}")
+        self.request_id = request_id
+        self.helper_id = helper_id

@@ -1,0 +1,385 @@
+"""Members, capacities first: what they can give comes before what they need.
+
+Every member event keeps personal data (name, contact details, birth year, free text) in one `personal`
+mapping, apart from the coarse facts (sector, languages, categories, availability, consents), so that the
+personal part can later be encrypted per member and erased without touching the facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from contracts.antenne.v1 import Category, MemberStatus
+from services.antenne.domain.errors import (
+    BirthYearOutOfRangeError,
+    BlankDisplayNameError,
+    InvalidAmountError,
+    MemberNotActiveError,
+    StatusChangeError,
+)
+
+
+class Weekday(StrEnum):
+    """A day a member is usually available."""
+
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
+
+    @classmethod
+    def of(cls, day: date) -> Weekday:
+        """The weekday of a date."""
+        return list(cls)[day.weekday()]
+
+
+class PostingKind(StrEnum):
+    """Why a balance moved."""
+
+    HELP = "help"
+    REVERSAL = "reversal"
+    DONATION = "donation"
+    GRANT = "grant"
+    RETURN = "return"
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """What identifies a member or tells their story: stays at the antenne, ready to encrypt per member."""
+
+    display_name: str
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    birth_year: int | None = None
+    heard_via: str | None = None
+    life_story: str | None = None
+    talents: str | None = None
+    energy: str | None = None
+    would_like_to_do: str | None = None
+    needs: str | None = None
+
+
+@dataclass(frozen=True)
+class Capacities:
+    """The coarse facts of a profile that matching uses: no name, no free text."""
+
+    sector: str | None = None
+    languages: tuple[str, ...] = ()
+    gives: tuple[Category, ...] = ()
+    asks: tuple[Category, ...] = ()
+    availability: tuple[Weekday, ...] = ()
+
+
+@dataclass(frozen=True)
+class Consents:
+    """What a member agreed to; nothing is assumed."""
+
+    alliance_sharing: bool = False
+    newsletter: bool = False
+    photos: bool = False
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One movement of a member's balance, booked on a date."""
+
+    source_id: UUID
+    quarters: int
+    booked_on: date
+    kind: PostingKind
+
+
+AGE_BANDS = ((30, "under-30"), (50, "30-49"), (65, "50-64"), (80, "65-79"))
+
+
+def age_band(birth_year: int | None, on: date) -> str | None:
+    """The coarse age band that may leave the antenne, never the birth year itself."""
+    if birth_year is None:
+        return None
+    age = on.year - birth_year
+    return next((band for limit, band in AGE_BANDS if age < limit), "80-plus")
+
+
+def _is_whole(quarters: object) -> bool:
+    # bool is an int subclass: True is a bug, not one quarter hour.
+    return isinstance(quarters, int) and not isinstance(quarters, bool)
+
+
+def check_positive(quarters: int) -> None:
+    """Refuse anything but a whole, positive number of quarter hours."""
+    if not _is_whole(quarters) or quarters < 1:
+        raise InvalidAmountError(quarters)
+
+
+def _check_personal(personal: PersonalData, on: date) -> PersonalData:
+    if not personal.display_name.strip():
+        raise BlankDisplayNameError
+    if personal.birth_year is not None and not on.year - 120 <= personal.birth_year <= on.year:
+        raise BirthYearOutOfRangeError(personal.birth_year)
+    return PersonalData(**{**asdict(personal), "display_name": personal.display_name.strip()})
+
+
+def _capacities(facts: dict[str, Any]) -> Capacities:
+    return Capacities(
+        sector=facts["sector"],
+        languages=tuple(facts["languages"]),
+        gives=tuple(Category(c) for c in facts["gives"]),
+        asks=tuple(Category(c) for c in facts["asks"]),
+        availability=tuple(Weekday(d) for d in facts["availability"]),
+    )
+
+
+def _facts(capacities: Capacities) -> dict[str, Any]:
+    # Stored as plain text values: events outlive the enums' Python classes.
+    return {
+        "sector": capacities.sector,
+        "languages": list(capacities.languages),
+        "gives": [str(c) for c in capacities.gives],
+        "asks": [str(c) for c in capacities.asks],
+        "availability": [str(d) for d in capacities.availability],
+    }
+
+
+class Member(Aggregate):
+    """A neighbour taking part in the timebank, known by a member number beside a global id."""
+
+    class Registered(Aggregate.Created):
+        number: str
+        registered_on: date
+        age_band: str | None
+        facts: dict[str, Any]
+        consents: dict[str, bool]
+        personal: dict[str, Any]
+
+    class ProfileUpdated(Aggregate.Event):
+        age_band: str | None
+        facts: dict[str, Any]
+        personal: dict[str, Any]
+
+    class ConsentsChanged(Aggregate.Event):
+        consents: dict[str, bool]
+
+    class InsuranceRegistered(Aggregate.Event):
+        insured_on: date
+
+    class StatusChanged(Aggregate.Event):
+        status: str
+        changed_on: date
+
+    class Credited(Aggregate.Event):
+        source_id: UUID
+        quarters: int
+        booked_on: date
+        kind: str
+
+    class Debited(Aggregate.Event):
+        source_id: UUID
+        quarters: int
+        booked_on: date
+        kind: str
+
+    @classmethod
+    def register(
+        cls,
+        personal: PersonalData | str,
+        registered_on: date,
+        *,
+        number: str = "",
+        capacities: Capacities | None = None,
+        consents: Consents | None = None,
+        member_id: UUID | None = None,
+    ) -> Member:
+        """Register a neighbour with their capacities profile, under a member number."""
+        if isinstance(personal, str):
+            personal = PersonalData(display_name=personal)
+        personal = _check_personal(personal, registered_on)
+        return cls._create(
+            cls.Registered,
+            number=number,
+            registered_on=registered_on,
+            age_band=age_band(personal.birth_year, registered_on),
+            facts=_facts(capacities or Capacities()),
+            consents=asdict(consents or Consents()),
+            personal=asdict(personal),
+            id=member_id,
+        )
+
+    @event(Registered)
+    def __init__(
+        self,
+        number: str,
+        registered_on: date,
+        age_band: str | None,
+        facts: dict[str, Any],
+        consents: dict[str, bool],
+        personal: dict[str, Any],
+    ) -> None:
+        self.number = number
+        self.registered_on = registered_on
+        self.age_band = age_band
+        self.capacities = _capacities(facts)
+        self.consents = Consents(**consents)
+        self.personal = PersonalData(**personal)
+        self.status = MemberStatus.ACTIVE
+        self.insured_on: date | None = None
+        self.balance = 0
+        self.postings: list[Posting] = []
+
+    @property
+    def display_name(self) -> str:
+        """What the coordinators call them."""
+        return self.personal.display_name
+
+    def update_profile(self, personal: PersonalData, capacities: Capacities, on: date) -> None:
+        """Replace the profile as the member tells it now."""
+        personal = _check_personal(personal, on)
+        self._profile_updated(
+            age_band=age_band(personal.birth_year, on), facts=_facts(capacities), personal=asdict(personal)
+        )
+
+    @event(ProfileUpdated)
+    def _profile_updated(self, age_band: str | None, facts: dict[str, Any], personal: dict[str, Any]) -> None:
+        self.age_band = age_band
+        self.capacities = _capacities(facts)
+        self.personal = PersonalData(**personal)
+
+    def change_consents(self, consents: Consents) -> None:
+        """Record what the member agrees to now."""
+        if consents != self.consents:
+            self._consents_changed(consents=asdict(consents))
+
+    @event(ConsentsChanged)
+    def _consents_changed(self, consents: dict[str, bool]) -> None:
+        self.consents = Consents(**consents)
+
+    def register_insurance(self, insured_on: date) -> None:
+        """Note the date the member's volunteer insurance was registered."""
+        self._insurance_registered(insured_on=insured_on)
+
+    @event(InsuranceRegistered)
+    def _insurance_registered(self, insured_on: date) -> None:
+        self.insured_on = insured_on
+
+    def change_status(self, status: MemberStatus, on: date) -> None:
+        """Pause, resume, leave or move; left and moved are final."""
+        allowed = {
+            MemberStatus.ACTIVE: {MemberStatus.PAUSED, MemberStatus.LEFT, MemberStatus.MOVED},
+            MemberStatus.PAUSED: {MemberStatus.ACTIVE, MemberStatus.LEFT, MemberStatus.MOVED},
+        }
+        if status not in allowed.get(self.status, set()):
+            raise StatusChangeError(self.id, self.status, status)
+        self._status_changed(status=str(status), changed_on=on)
+
+    @event(StatusChanged)
+    def _status_changed(self, status: str, changed_on: date) -> None:
+        self.status = MemberStatus(status)
+
+    def check_active(self) -> None:
+        """Refuse new help for a member who is not active."""
+        if self.status is not MemberStatus.ACTIVE:
+            raise MemberNotActiveError(self.id, self.status)
+
+    def check_accepts_postings(self) -> None:
+        """A member who left or moved has their balance elsewhere: this antenne posts nothing more."""
+        if self.status in (MemberStatus.LEFT, MemberStatus.MOVED):
+            raise MemberNotActiveError(self.id, self.status)
+
+    def credit(
+        self, source_id: UUID, quarters: int, booked_on: date, kind: PostingKind = PostingKind.HELP
+    ) -> None:
+        """Add quarters to this member's balance."""
+        check_positive(quarters)
+        self.check_accepts_postings()
+        self._credited(source_id=source_id, quarters=quarters, booked_on=booked_on, kind=str(kind))
+
+    def debit(
+        self, source_id: UUID, quarters: int, booked_on: date, kind: PostingKind = PostingKind.HELP
+    ) -> None:
+        """Take quarters from this member's balance (mutual credit: the abuse guard bounds overdraft)."""
+        check_positive(quarters)
+        self.check_accepts_postings()
+        self._debited(source_id=source_id, quarters=quarters, booked_on=booked_on, kind=str(kind))
+
+    @event(Credited)
+    def _credited(self, source_id: UUID, quarters: int, booked_on: date, kind: str) -> None:
+        self.balance += quarters
+        self.postings.append(Posting(source_id, quarters, booked_on, PostingKind(kind)))
+
+    @event(Debited)
+    def _debited(self, source_id: UUID, quarters: int, booked_on: date, kind: str) -> None:
+        self.balance -= quarters
+        self.postings.append(Posting(source_id, -quarters, booked_on, PostingKind(kind)))
+
+
+MEMBER_ROLL_ID = uuid5(NAMESPACE_URL, "/antenne/member-roll")
+
+
+class MemberRoll(Aggregate):
+    """The antenne's list of member numbers: one aggregate, so two desks never issue the same number."""
+
+    class Opened(Aggregate.Created):
+        prefix: str
+
+    class NumberIssued(Aggregate.Event):
+        member_id: UUID
+        number: str
+
+    @classmethod
+    def open(cls, prefix: str) -> MemberRoll:
+        """The roll of an antenne whose numbers start with `prefix`, such as `JET`."""
+        return cls._create(cls.Opened, prefix=prefix, id=MEMBER_ROLL_ID)
+
+    @event(Opened)
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.numbers: dict[str, UUID] = {}
+
+    def issue(self, member_id: UUID) -> str:
+        """The next member number, such as `JET-0042`, given to `member_id`."""
+        number = f"{self.prefix}-{len(self.numbers) + 1:04d}"
+        self._number_issued(member_id=member_id, number=number)
+        return number
+
+    @event(NumberIssued)
+    def _number_issued(self, member_id: UUID, number: str) -> None:
+        self.numbers[number] = member_id
+
+    def member_id(self, number: str) -> UUID | None:
+        """The member who holds a number, if any."""
+        return self.numbers.get(number.strip().upper())
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A whole registration: personal data, capacities and consents."""
+
+    personal: PersonalData
+    capacities: Capacities = field(default_factory=Capacities)
+    consents: Consents = field(default_factory=Consents)
+
+
+__all__ = [
+    "MEMBER_ROLL_ID",
+    "Capacities",
+    "Consents",
+    "Member",
+    "MemberRoll",
+    "MemberStatus",
+    "PersonalData",
+    "Posting",
+    "PostingKind",
+    "Profile",
+    "Weekday",
+    "age_band",
+    "check_positive",
+]
