@@ -14,7 +14,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking
 from eventsourcing.utils import get_topic
 
-from contracts.antenne.v1 import ExchangeConfirmed, MemberRegistered
+from contracts.antenne.v1 import ExchangeConfirmed, ExchangeReversed, MemberRegistered
 from contracts.ledger.v1 import HourStatement
 from services.ledger.domain import (
     Account,
@@ -105,6 +105,8 @@ class _LogIndex:
             self.flag_ids.append(event.originator_id)
         elif isinstance(event, Transfer.Made) and event.cause_type == ExchangeConfirmed.TYPE:
             self.credited_by_exchanges += event.quarters
+        elif isinstance(event, Transfer.Made) and event.cause_type == ExchangeReversed.TYPE:
+            self.credited_by_exchanges -= event.quarters
 
 
 class Ledger(Application[UUID]):
@@ -155,7 +157,7 @@ class Ledger(Application[UUID]):
             feed = self._feed(envelope.antenneid)
             if feed.has_taken(envelope.position):
                 return False
-            confirmed = payload.quarters if isinstance(payload, ExchangeConfirmed) else 0
+            confirmed = _net_confirmed(payload)
             feed.take(envelope.position, envelope.previousposition, envelope.type, confirmed)
             tracking = Tracking(envelope.antenneid, envelope.position)
             processing = ProcessingEvent[UUID](tracking=tracking)
@@ -165,7 +167,9 @@ class Ledger(Application[UUID]):
                     self._register_member(payload, envelope.antenneid, processing)
                 case ExchangeConfirmed():
                     self._book_exchange(payload, envelope, processing)
-                # Other events (ExchangeRecorded) move no credits; the feed still takes them in.
+                case ExchangeReversed():
+                    self._book_reversal(payload, envelope, processing)
+                # Other events (ExchangeRecorded, ...) move no credits; the feed still takes them in.
             return self._record_once(processing, tracking)
 
     def balance(self, member_id: UUID) -> int:
@@ -280,6 +284,18 @@ class Ledger(Application[UUID]):
                 "overdraft: %s at %d, below -%d after %s", recipient.key, recipient.balance, limit, made.id
             )
 
+    def _book_reversal(
+        self, payload: ExchangeReversed, envelope: Envelope, processing: ProcessingEvent[UUID]
+    ) -> None:
+        # A mistake is undone by the opposite transfer, never by removing the first (events are facts).
+        helper = self._get_or_open(member_key(payload.helper_id))
+        recipient = self._get_or_open(member_key(payload.recipient_id))
+        cause = Cause(envelope.id, envelope.antenneid, envelope.position, envelope.type)
+        made = transfer(
+            payload.quarters, debit=helper, credit=recipient, cause=cause, counts_from=payload.reversed_on
+        )
+        processing.collect_events(made, helper, recipient)
+
     def _get_or_open(self, key: str, home_antenne: str | None = None) -> Account:
         """The account, opened now if unknown (also for a member whose antenne's events have not arrived)."""
         try:
@@ -317,3 +333,12 @@ class Ledger(Application[UUID]):
         for aggregate_id in aggregates:
             with contextlib.suppress(KeyError):
                 cache.get(aggregate_id, evict=True)
+
+
+def _net_confirmed(payload: Contract) -> int:
+    """What an event adds to the quarter hours an antenne confirmed: a reversal takes them back."""
+    if isinstance(payload, ExchangeConfirmed):
+        return payload.quarters
+    if isinstance(payload, ExchangeReversed):
+        return -payload.quarters
+    return 0

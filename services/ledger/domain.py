@@ -238,12 +238,13 @@ class Feed(Aggregate):
         return self.last_position is not None and position <= self.last_position
 
     def take(self, position: int, previous: int | None, event_type: str, confirmed_quarters: int = 0) -> None:
-        """Take in the event that follows `previous`; `confirmed_quarters` is what it confirmed, if any."""
+        """Take in the event that follows `previous`; `confirmed_quarters` is what it confirmed (negative
+        for a reversal), if anything."""
         # Positions may have gaps (a burnt notification id), so the chain, not +1, says what is next.
         if previous != self.last_position or position <= (previous or 0):
             raise OutOfOrderError(self.antenne_id, position, previous, self.last_position)
         if confirmed_quarters:
-            _check_positive(confirmed_quarters)
+            _check_positive(abs(confirmed_quarters))
         self._took(position, event_type, confirmed_quarters)
 
     @event(Took)

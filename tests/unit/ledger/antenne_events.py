@@ -6,7 +6,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
-from contracts.antenne.v1 import Category, ExchangeConfirmed, ExchangeRecorded, MemberRegistered
+from contracts.antenne.v1 import (
+    Category,
+    ExchangeConfirmed,
+    ExchangeRecorded,
+    ExchangeReversed,
+    MemberRegistered,
+)
 from contracts.base import Contract
 from contracts.envelope import Envelope, wrap
 
@@ -41,6 +47,19 @@ class AntenneEvents:
         recorded = self._publish(ExchangeRecorded.model_validate(facts), exchange_id, 1)
         confirmed = self._publish(ExchangeConfirmed.model_validate(facts), exchange_id, 2)
         return recorded, confirmed
+
+    def reverse(self, confirmed: Envelope) -> Envelope:
+        """The confirmed exchange is undone by the opposite entry; returns its envelope."""
+        exchange = confirmed.payload()
+        assert isinstance(exchange, ExchangeConfirmed)
+        reversal = ExchangeReversed(
+            exchange_id=exchange.exchange_id,
+            helper_id=exchange.helper_id,
+            recipient_id=exchange.recipient_id,
+            quarters=exchange.quarters,
+            reversed_on=PERFORMED_ON,
+        )
+        return self._publish(reversal, exchange.exchange_id, confirmed.aggregateversion + 1)
 
     def _publish(self, payload: Contract, aggregate_id: UUID, version: int) -> Envelope:
         self._position += 1

@@ -184,3 +184,17 @@ def test_any_mix_of_registrations_exchanges_and_redeliveries_keeps_the_books_bal
         assert applied == sum(len(antenne.published) for antenne in antennes)
         for member_id, quarters in expected.items():
             assert ledger.balance(member_id) == quarters
+
+
+def test_a_reversed_exchange_gives_the_quarters_back_and_the_books_still_balance(ledger: Ledger) -> None:
+    jette = AntenneEvents("jette")
+    anna, bert = jette.register(), jette.register()
+    recorded, confirmed = jette.exchange(helper=bert.aggregateid, recipient=anna.aggregateid, quarters=5)
+    kept = jette.exchange(helper=bert.aggregateid, recipient=anna.aggregateid, quarters=2)
+
+    _apply(ledger, anna, bert, recorded, confirmed, *kept, jette.reverse(confirmed))
+
+    audit = ledger.audit()
+    assert (ledger.balance(bert.aggregateid), ledger.balance(anna.aggregateid)) == (2, -2)
+    assert (audit.credited_by_exchanges, audit.confirmed_quarters, audit.balanced) == (2, 2, True)
+    assert [line.quarters for line in ledger.statement(bert.aggregateid).lines] == [5, 2, -5]
