@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from functools import singledispatch
 from typing import TYPE_CHECKING
 
-from contracts.antenne.v1 import ExchangeConfirmed, ExchangeRecorded, MemberRegistered
+from contracts.antenne.v1 import ExchangeConfirmed, ExchangeRecorded, ExchangeReversed, MemberRegistered
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -56,6 +56,12 @@ def _exchange_recorded(payload: ExchangeRecorded) -> Figures:
 @change_for.register
 def _exchange_confirmed(payload: ExchangeConfirmed) -> Figures:
     return Figures(exchanges_confirmed=1, quarters_confirmed=payload.quarters)
+
+
+@change_for.register
+def _exchange_reversed(payload: ExchangeReversed) -> Figures:
+    # A reversed exchange no longer counts as help given: the figures match the ledger's net hours.
+    return Figures(exchanges_confirmed=-1, quarters_confirmed=-payload.quarters)
 
 
 def total(figures: Iterable[Figures]) -> Figures:

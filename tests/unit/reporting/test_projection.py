@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
+from uuid import uuid4
 
+from contracts.antenne.v1 import ExchangeReversed
 from contracts.base import Contract
 from services.reporting.projection import NO_CHANGE, Figures, change_for, total
 from tests.unit.reporting.antenne_feed import AntenneFeed
@@ -33,6 +36,18 @@ def test_a_confirmed_exchange_counts_one_confirmed_exchange_and_its_quarters() -
     confirmed = jette.confirm(jette.record(quarters=5))
 
     assert change_for(confirmed.payload()) == Figures(exchanges_confirmed=1, quarters_confirmed=5)
+
+
+def test_a_reversed_exchange_takes_back_its_count_and_quarters_as_the_ledger_does() -> None:
+    reversal = ExchangeReversed(
+        exchange_id=uuid4(),
+        helper_id=uuid4(),
+        recipient_id=uuid4(),
+        quarters=5,
+        reversed_on=date(2026, 11, 21),
+    )
+
+    assert change_for(reversal) == Figures(exchanges_confirmed=-1, quarters_confirmed=-5)
 
 
 def test_an_event_reporting_does_not_count_changes_nothing() -> None:
