@@ -1,8 +1,9 @@
 """Log lines an operator can search: JSON when `BP_LOG_FORMAT=json`, with the ids of the event concerned.
 
 Every line written while an event is handled (`event_context`) carries the antenne id, the correlation id,
-the event id and the antenne position. Only ids and counts are logged: names, contact details and free
-text stay in the antenne's store (invariant 8), so a log can be shared with whoever hosts the services.
+the event id and the antenne position; every line written for a traced request or message, its trace id.
+Only ids and counts are logged: names, contact details and free text stay in the antenne's store
+(invariant 8), so a log can be shared with whoever hosts the services.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+from services.observability.tracing import current_trace
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -44,7 +47,9 @@ class EventFields(logging.Filter):
     """Adds the process's fields (service) and the current event's ids to each record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        for name, value in {**_process_fields, **(_event.get() or {})}.items():
+        trace = current_trace.get()
+        traced = {"trace_id": trace.trace_id} if trace is not None else {}
+        for name, value in {**_process_fields, **(_event.get() or {}), **traced}.items():
             if not hasattr(record, name):
                 setattr(record, name, value)
         return True
@@ -60,7 +65,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for name in ("service", *EVENT_FIELDS):
+        for name in ("service", *EVENT_FIELDS, "trace_id"):
             value = getattr(record, name, None)
             if value is not None:
                 line[name] = value
@@ -74,8 +79,11 @@ class HumanFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
-        ids = " ".join(f"{name}={getattr(record, name)}" for name in EVENT_FIELDS if hasattr(record, name))
-        return f"{line} [{ids}]" if ids else line
+        if not hasattr(record, "event_id"):
+            return line
+        names = (*EVENT_FIELDS, "trace_id")
+        ids = " ".join(f"{name}={getattr(record, name)}" for name in names if hasattr(record, name))
+        return f"{line} [{ids}]"
 
 
 def set_process_fields(**fields: str) -> None:
@@ -95,5 +103,5 @@ def configure_from_env(**process_fields: str) -> None:
             handler.addFilter(EventFields())
         if json_lines:
             handler.setFormatter(JsonFormatter())
-        elif handler.formatter is not None and not isinstance(handler.formatter, HumanFormatter):
-            handler.setFormatter(HumanFormatter(handler.formatter._fmt))
+        elif type(handler.formatter) is logging.Formatter:  # ours (configure_logging), not a test runner's
+            handler.setFormatter(HumanFormatter(handler.formatter._fmt, handler.formatter.datefmt))

@@ -25,6 +25,14 @@ from prometheus_client.registry import Collector
 
 from contracts.subjects import ANTENNE_STREAM
 from services.observability.logs import configure_from_env, event_context, set_process_fields
+from services.observability.tracing import (
+    HEADER,
+    EventTraces,
+    Trace,
+    TracingJetStream,
+    current_trace,
+    trace_request,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -113,12 +121,13 @@ class ServiceMetrics:
 
 
 def instrument(app: FastAPI, *, service: str) -> ServiceMetrics:
-    """Add `GET /metrics`, request metrics and JSON logs (BP_LOG_FORMAT=json) to a service's app."""
+    """Add `GET /metrics`, request metrics, trace context and JSON logs (BP_LOG_FORMAT=json) to an app."""
     configure_from_env(service=service)
     metrics = ServiceMetrics(service)
     metrics.registry.register(StateCollector(app, metrics))
     app.state.metrics = metrics
     app.middleware("http")(_request_metrics(metrics))
+    app.middleware("http")(trace_request)
     app.router.lifespan_context = _observed_lifespan(app.router.lifespan_context, metrics)
 
     async def scrape() -> Response:
@@ -154,7 +163,7 @@ def _observed_lifespan(original: Any, metrics: ServiceMetrics) -> Any:
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
         async with original(app) as state:
             _observe_consumer(app, metrics)
-            _observe_relay(app, metrics)
+            _observe_relay(app, metrics, _trace_saves(app))
             yield state
 
     return lifespan
@@ -164,9 +173,39 @@ def _observe_consumer(app: FastAPI, metrics: ServiceMetrics) -> None:
     consumer = getattr(app.state, "consumer", None)
     if consumer is not None and hasattr(consumer, "sink"):
         consumer.sink = ObservedSink(consumer.sink, metrics)
+    handle = getattr(consumer, "_handle", None)
+    if handle is None:
+        return
+
+    async def traced_handle(js: Any, message: Any, *args: Any, **kwargs: Any) -> Any:
+        # The message's trace, for every line logged while it is applied (to_thread copies the context).
+        token = current_trace.set(Trace.parse((message.headers or {}).get(HEADER)))
+        try:
+            return await handle(js, message, *args, **kwargs)
+        finally:
+            current_trace.reset(token)
+
+    setattr(consumer, "_handle", traced_handle)  # noqa: B010 (an instance attribute shadows the method)
 
 
-def _observe_relay(app: FastAPI, metrics: ServiceMetrics) -> None:
+def _trace_saves(app: FastAPI) -> EventTraces:
+    """Remember the trace of the request that stored each of the antenne's events."""
+    traces = EventTraces.empty()
+    antenne = getattr(app.state, "antenne", None)
+    save = getattr(antenne, "save", None)
+    if save is None:
+        return traces
+
+    def traced_save(*objs: Any, **kwargs: Any) -> Any:
+        recordings = save(*objs, **kwargs)
+        traces.remember([recording.notification.id for recording in recordings or []])
+        return recordings
+
+    setattr(antenne, "save", traced_save)  # noqa: B010
+    return traces
+
+
+def _observe_relay(app: FastAPI, metrics: ServiceMetrics, traces: EventTraces) -> None:
     relay = getattr(app.state, "relay", None)
     publish = getattr(relay, "_publish", None)
     if relay is None or publish is None:
@@ -175,12 +214,15 @@ def _observe_relay(app: FastAPI, metrics: ServiceMetrics) -> None:
     set_process_fields(antenne_id=antenne_id)
 
     async def observed_publish(js: Any, outgoing: list[Any], *args: Any, **kwargs: Any) -> Any:
-        acked = await publish(js, outgoing, *args, **kwargs)
+        headers = [traces.header_for(message.position) for message in outgoing]
+        acked = await publish(TracingJetStream(js, headers), outgoing, *args, **kwargs)
         metrics.published.labels(antenne_id).inc(len(acked))
         for message in acked:
             envelope = message.envelope
+            token = current_trace.set(traces.trace_of(message.position))
             with event_context(antenne_id, envelope.correlationid, envelope.id, message.position):
                 log.info("published %s at position %d", envelope.type, message.position)
+            current_trace.reset(token)
         if len(acked) < len(outgoing):
             metrics.publish_errors.labels(antenne_id).inc()
         return acked

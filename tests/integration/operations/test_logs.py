@@ -1,4 +1,4 @@
-"""JSON logs (BP_LOG_FORMAT=json) of an antenne and the ledger as processes: ids on event lines, no names."""
+"""JSON logs (BP_LOG_FORMAT=json) of an antenne and the ledger as processes: event and trace ids, no names."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ pytestmark = pytest.mark.integration
 
 TOKEN = "logs-test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
 # Personal data that must stay in the antenne's store, never in a log line.
 NAMES = ("Wilhelmina Vanderstraeten-Ouédraogo", "Théophile Bruggeman")
 
@@ -77,7 +79,7 @@ def _lines(process: ServiceProcess) -> list[dict[str, Any]]:
     return [json.loads(line) for line in process.log_file.read_text().splitlines() if line.strip()]
 
 
-def test_json_logs_carry_the_event_ids_on_event_lines_and_never_a_members_name(
+def test_json_logs_carry_the_event_and_trace_ids_from_antenne_request_to_ledger_and_never_a_name(
     services: tuple[ServiceProcess, ServiceProcess],
 ) -> None:
     antenne, ledger = services
@@ -92,7 +94,10 @@ def test_json_logs_carry_the_event_ids_on_event_lines_and_never_a_members_name(
             "helper_id": helper, "recipient_id": recipient, "quarters": 3, "category": "company",
             "performed_on": "2026-11-20",
         }).json()["exchange_id"]  # fmt: skip
-        assert client.post(f"/api/v1/exchanges/{exchange}/confirm").status_code == 200
+        # The confirmation comes with the trace context of whoever called the antenne.
+        confirmed = client.post(f"/api/v1/exchanges/{exchange}/confirm", headers={"traceparent": TRACEPARENT})
+        assert confirmed.status_code == 200
+        assert confirmed.headers["traceparent"].startswith(f"00-{TRACE_ID}-")
 
     # The ledger logs the confirmation it applied.
     def ledger_applied_the_confirmation() -> bool:
@@ -114,6 +119,11 @@ def test_json_logs_carry_the_event_ids_on_event_lines_and_never_a_members_name(
         assert {"correlation_id", "event_id", "position"} <= line.keys()
     assert applied["event_id"] == published[0]["event_id"]
     assert applied["correlation_id"] == published[0]["correlation_id"]
+
+    # The request's trace id followed the event: antenne request, relay publish, ledger apply.
+    assert published[0]["trace_id"] == TRACE_ID
+    assert applied["trace_id"] == TRACE_ID
+    assert any(line.get("trace_id") == TRACE_ID and "confirm" in line["message"] for line in antenne_lines)
 
     # No name, nor part of one, in any log line.
     logs = antenne.log_file.read_text() + ledger.log_file.read_text()
