@@ -14,6 +14,7 @@ from services.operations.backup import BackupError
 from services.operations.backup import backup as take_backup
 from services.operations.backup import restore as restore_backup
 from services.operations.fence import CentreEvent, centre_events, fence, store_positions
+from services.operations.page import render_page
 from services.operations.snapshot import take_snapshot
 from services.operations.status import Thresholds, as_json, problems, table
 from services.operations.targets import Service, Targets
@@ -40,6 +41,9 @@ def status(
         str | None, typer.Option(help="JetStream server, to read the consumers' counters.")
     ] = None,
     as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    html: Annotated[
+        Path | None, typer.Option(help="Also write the status as one HTML page (for the coordinator).")
+    ] = None,
     stale_after: Annotated[
         float,
         typer.Option(help="Seconds without an acknowledgement, with messages pending, that is a problem."),
@@ -53,6 +57,8 @@ def status(
     snapshot = take_snapshot(targets, datetime.now(UTC))
     found = problems(snapshot, Thresholds(stale_seconds=stale_after, max_backlog=max_backlog))
     typer.echo(as_json(snapshot, found) if as_json_output else table(snapshot, found))
+    if html is not None:
+        html.write_text(render_page(snapshot, found))
     if found:
         raise typer.Exit(EXIT_PROBLEMS)
 

@@ -86,7 +86,7 @@ def test_status_says_all_is_well_then_names_the_stopped_antenne_and_exits_non_ze
     (laken,) = _children_running(federation.process.pid, "--antenne-id laken")
     os.kill(laken, signal.SIGSTOP)
     try:
-        result = _status(federation.workdir)
+        result = _status(federation.workdir, "--html", "status.html")
         json_result = _status(federation.workdir, "--json")
     finally:
         os.kill(laken, signal.SIGCONT)
@@ -94,6 +94,9 @@ def test_status_says_all_is_well_then_names_the_stopped_antenne_and_exits_non_ze
     # Status names it and exits non-zero; the other antennes are still fine.
     assert result.returncode == 1, result.stdout
     assert "antenne laken is down" in result.stdout
+    page = (federation.workdir / "status.html").read_text()
+    assert "<td>laken</td><td>DOWN</td>" in page
+    assert "antenne laken is down" in page
     problems = json.loads(json_result.stdout)["problems"]
     assert json_result.returncode == 1
     assert len(problems) == 1

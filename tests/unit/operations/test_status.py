@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
+from services.operations.page import render_page
 from services.operations.snapshot import AntenneState, Audit, ConsumerService, Snapshot, StreamConsumer
 from services.operations.status import Thresholds, as_json, delivery, problems, table
 
@@ -30,6 +31,7 @@ def test_a_federation_whose_events_all_arrived_has_no_problem() -> None:
     assert problems(snapshot) == []
     assert "OK: every antenne is up" in table(snapshot, [])
     assert '"ok": true' in as_json(snapshot, [])
+    assert "All is well" in render_page(snapshot, [])
 
 
 def test_a_ledger_ahead_of_the_antenne_store_is_flagged_as_events_missing_from_a_restored_store() -> None:
@@ -39,6 +41,9 @@ def test_a_ledger_ahead_of_the_antenne_store_is_flagged_as_events_missing_from_a
     assert "antenne jette: the ledger holds events up to position 7" in problem
     assert "events 5..7 reached the centre" in problem
     assert "AHEAD by 3" in table(snapshot, [problem])
+    page = render_page(snapshot, [problem])
+    assert "1 problem(s)" in page
+    assert "events 5..7 reached the centre" in page
 
 
 def test_a_consumer_behind_is_no_problem_while_it_acknowledges_but_is_once_stale() -> None:
