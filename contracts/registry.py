@@ -19,6 +19,10 @@ CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.ExchangeDisputed,
     antenne_v1.ExchangeRejected,
     antenne_v1.ExchangeReversed,
+    antenne_v1.DonationMade,
+    antenne_v1.DonationUsed,
+    antenne_v1.DonationReturned,
+    antenne_v1.PoolGranted,
 )
 
 _BY_KEY: dict[tuple[str, int], type[Contract]] = {(c.TYPE, c.VERSION): c for c in CONTRACTS}

@@ -203,3 +203,78 @@ class ExchangeReversed(Contract):
     recipient_id: UUID
     quarters: int = Field(gt=0, description="Time given back, in quarter hours.")
     reversed_on: date
+
+
+class GrantReason(StrEnum):
+    """Why a coordinator granted pool hours: a category that may be counted, the story stays local."""
+
+    CARE_NEED = "care_need"
+    ISOLATION = "isolation"
+    DISABILITY = "disability"
+    CARER_RELIEF = "carer_relief"
+    OTHER = "other"
+
+
+class ReturnTo(StrEnum):
+    """Where an earmarked donation goes when nobody used it in time."""
+
+    DONOR = "donor"
+    POOL = "pool"
+
+
+class DonationMade(Contract):
+    """A member gave saved quarters: to a member, to the antenne's pool, or earmarked and held until used."""
+
+    TYPE: ClassVar[str] = "donation.made"
+    VERSION: ClassVar[int] = 1
+
+    donation_id: UUID
+    donor_id: UUID
+    quarters: int = Field(gt=0)
+    made_on: date
+    to_member_id: UUID | None = Field(default=None, description="Given to this member at once.")
+    to_pool: bool = Field(default=False, description="Given to the antenne's solidarity pool at once.")
+    earmarked_for_member: UUID | None = None
+    earmarked_for_request: UUID | None = None
+    expires_on: date | None = Field(
+        default=None, description="An earmarked donation unused by then goes back."
+    )
+    returns_to: ReturnTo = ReturnTo.DONOR
+
+
+class DonationUsed(Contract):
+    """A held, earmarked donation was handed to the member it was meant for."""
+
+    TYPE: ClassVar[str] = "donation.used"
+    VERSION: ClassVar[int] = 1
+
+    donation_id: UUID
+    beneficiary_id: UUID
+    quarters: int = Field(gt=0)
+    used_on: date
+
+
+class DonationReturned(Contract):
+    """An earmarked donation expired unused and went back to the donor or to the pool."""
+
+    TYPE: ClassVar[str] = "donation.returned"
+    VERSION: ClassVar[int] = 1
+
+    donation_id: UUID
+    donor_id: UUID
+    quarters: int = Field(gt=0)
+    returned_to: ReturnTo
+    returned_on: date
+
+
+class PoolGranted(Contract):
+    """A coordinator granted quarters from the antenne's solidarity pool to a member."""
+
+    TYPE: ClassVar[str] = "pool.granted"
+    VERSION: ClassVar[int] = 1
+
+    grant_id: UUID
+    member_id: UUID
+    quarters: int = Field(gt=0)
+    reason: GrantReason
+    granted_on: date

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, status
 
-from services.antenne.api import health_router, router
+from services.antenne.api import routers
 from services.antenne.application import Antenne
 from services.antenne.domain import AntenneError, ConflictError, NotFoundError
 from services.antenne.relay import Relay
@@ -62,8 +62,8 @@ def create_app(settings: Settings, *, run_relay: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.token = settings.token
-    app.include_router(router)
-    app.include_router(health_router)
+    for api_router in routers:
+        app.include_router(api_router)
     install_error_handlers(app, ERROR_STATUSES)
     instrument(app, service="antenne")
     return app

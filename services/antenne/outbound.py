@@ -18,6 +18,7 @@ from contracts.antenne import v1
 from contracts.base import Contract  # at run time: singledispatch reads the annotations
 from contracts.envelope import Envelope, event_id, wrap
 from services.antenne.domain import Exchange, Member
+from services.antenne.domain.donations import Donation, SolidarityPool
 from services.antenne.domain.requests import HelpOffer, HelpRequest
 
 if TYPE_CHECKING:
@@ -149,6 +150,44 @@ def _offer_made(e: HelpOffer.Made) -> Contract:
 @contract_of.register
 def _offer_withdrawn(e: HelpOffer.Withdrawn) -> Contract:
     return v1.HelpOfferWithdrawn(offer_id=e.originator_id, withdrawn_on=e.withdrawn_on)
+
+
+@contract_of.register
+def _donation_made(e: Donation.Made) -> Contract:
+    earmarked = e.earmarked_for_member is not None or e.earmarked_for_request is not None
+    return v1.DonationMade(
+        donation_id=e.originator_id, donor_id=e.donor_id, quarters=e.quarters, made_on=e.made_on,
+        to_member_id=e.to_member_id, to_pool=e.to_member_id is None and not earmarked,
+        earmarked_for_member=e.earmarked_for_member, earmarked_for_request=e.earmarked_for_request,
+        expires_on=e.expires_on, returns_to=e.returns_to,
+    )  # fmt: skip
+
+
+@contract_of.register
+def _donation_used(e: Donation.Used) -> Contract:
+    # The amount is the donation's own, fixed at creation: carried so that the event reads on its own.
+    return v1.DonationUsed(
+        donation_id=e.originator_id, beneficiary_id=e.beneficiary_id, quarters=e.quarters, used_on=e.used_on
+    )
+
+
+@contract_of.register
+def _donation_returned(e: Donation.Returned) -> Contract:
+    return v1.DonationReturned(
+        donation_id=e.originator_id, donor_id=e.donor_id, quarters=e.quarters,
+        returned_to=e.returned_to, returned_on=e.returned_on,
+    )  # fmt: skip
+
+
+@contract_of.register
+def _pool_granted(e: SolidarityPool.Granted) -> Contract:
+    return v1.PoolGranted(
+        grant_id=e.grant_id,
+        member_id=e.member_id,
+        quarters=e.quarters,
+        reason=e.reason,
+        granted_on=e.granted_on,
+    )
 
 
 def to_envelope(

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from typing import TYPE_CHECKING
 
-from services.antenne.api import matching, members, timebank
+from services.antenne.api import donations, matching, members, timebank
 from services.antenne.api.health import health_router
-from services.auth import require_token
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)])
-router.include_router(members.router)
-router.include_router(matching.router)
-router.include_router(timebank.router)
+if TYPE_CHECKING:
+    from fastapi import APIRouter
 
-__all__ = ["health_router", "router"]
+# Included one by one (never nested): the metrics label each request by its full route template.
+routers: tuple[APIRouter, ...] = (
+    members.router,
+    matching.router,
+    timebank.router,
+    donations.router,
+    health_router,
+)
+
+__all__ = ["routers"]

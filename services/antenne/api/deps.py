@@ -9,9 +9,12 @@ from pydantic import BaseModel, Field
 
 from services.antenne.application import Antenne
 from services.antenne.relay import Relay
+from services.auth import require_token
 
 T = TypeVar("T")
 MAX_PAGE = 200
+API = "/api/v1"
+PROTECTED = [Depends(require_token)]  # every route under API needs the token
 
 
 def get_antenne(request: Request) -> Antenne:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.antenne.v1 import Category
-from services.antenne.api.deps import AntenneDep, KeyDep, Page, PageDep
+from services.antenne.api.deps import API, PROTECTED, AntenneDep, KeyDep, Page, PageDep
 from services.antenne.application import RequestFilter
 from services.antenne.domain.matching import Suggestion
 from services.antenne.domain.requests import HelpOffer, HelpRequest, OfferStatus, RequestStatus
@@ -126,7 +126,7 @@ class Expired(BaseModel):
     request_ids: list[UUID]
 
 
-router = APIRouter(tags=["requests and offers"])
+router = APIRouter(prefix=API, tags=["requests and offers"], dependencies=PROTECTED)
 
 
 @router.post("/requests", status_code=status.HTTP_201_CREATED)

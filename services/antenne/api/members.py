@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.antenne.v1 import Category, MemberStatus
-from services.antenne.api.deps import AntenneDep, KeyDep, Page, PageDep
+from services.antenne.api.deps import API, PROTECTED, AntenneDep, KeyDep, Page, PageDep
 from services.antenne.application import MemberFilter, Statement
 from services.antenne.domain import Capacities, Consents, Member, PersonalData, PostingKind, Profile, Weekday
 
@@ -212,7 +212,7 @@ class StatementView(BaseModel):
         )
 
 
-router = APIRouter(prefix="/members", tags=["members"])
+router = APIRouter(prefix=f"{API}/members", tags=["members"], dependencies=PROTECTED)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

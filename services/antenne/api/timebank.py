@@ -9,7 +9,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.antenne.v1 import Category
-from services.antenne.api.deps import AntenneDep, KeyDep, Page, PageDep
+from services.antenne.api.deps import API, PROTECTED, AntenneDep, KeyDep, Page, PageDep
 from services.antenne.application import ExchangeDetails
 from services.antenne.application.timebank import details_of
 from services.antenne.domain import ExchangeStatus
@@ -80,7 +80,7 @@ class Accepted(BaseModel):
     exchange_ids: list[UUID]
 
 
-router = APIRouter(prefix="/exchanges", tags=["exchanges"])
+router = APIRouter(prefix=f"{API}/exchanges", tags=["exchanges"], dependencies=PROTECTED)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

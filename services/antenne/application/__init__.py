@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.antenne.application.base import ConcurrentChangeError, DateAsISO, Practice, id_for
+from services.antenne.application.donations import DonationsDesk
 from services.antenne.application.matching import MatchingDesk, RequestFilter
 from services.antenne.application.members import MemberFilter, MembersDesk
 from services.antenne.application.timebank import (
@@ -14,8 +15,8 @@ from services.antenne.application.timebank import (
 )
 
 
-class Antenne(MembersDesk, MatchingDesk, TimebankDesk):
-    """One antenne: its members, their requests and offers, and the timebank between them."""
+class Antenne(MembersDesk, MatchingDesk, TimebankDesk, DonationsDesk):
+    """One antenne: its members, their requests and offers, the timebank between them, donations and pool."""
 
 
 __all__ = [

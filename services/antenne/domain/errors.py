@@ -154,3 +154,37 @@ class NotTheProposedHelperError(ConflictError):
         super().__init__(f"member {helper_id} was not proposed as helper for help request {request_id}")
         self.request_id = request_id
         self.helper_id = helper_id
+
+
+class DonationNotFoundError(NotFoundError):
+    """No donation with this id was made at the antenne."""
+
+    def __init__(self, donation_id: UUID) -> None:
+        super().__init__(f"no donation {donation_id} was made at this antenne")
+        self.donation_id = donation_id
+
+
+class InsufficientSavingsError(ConflictError):
+    """Only saved hours can be given away."""
+
+    def __init__(self, quarters: int, balance: int) -> None:
+        super().__init__(f"cannot give {quarters} quarters: the balance is {balance}")
+        self.quarters = quarters
+        self.balance = balance
+
+
+class PoolExhaustedError(ConflictError):
+    """The solidarity pool never goes below zero."""
+
+    def __init__(self, quarters: int, balance: int) -> None:
+        super().__init__(f"cannot grant {quarters} quarters: the solidarity pool holds {balance}")
+        self.quarters = quarters
+        self.balance = balance
+
+
+class DonationStateError(ConflictError):
+    """The donation is not in the state this step needs."""
+
+    def __init__(self, donation_id: UUID, status: str, step: str) -> None:
+        super().__init__(f"donation {donation_id} is {status}: it cannot be {step}")
+        self.donation_id = donation_id

@@ -11,20 +11,24 @@ from uuid import UUID
 
 import pytest
 
-from contracts.antenne.v1 import Category, MemberStatus
+from contracts.antenne.v1 import Category, GrantReason, MemberStatus, ReturnTo
 from services.antenne.application import Antenne, MemberFilter, RequestFilter
 from services.antenne.domain import (
     BackdatedTooFarError,
+    DonationStateError,
     ExchangeStateError,
     ExchangeStatus,
     HelpRequestStateError,
+    InsufficientSavingsError,
     MemberNotActiveError,
     MemberNotFoundError,
     NotTheProposedHelperError,
+    PoolExhaustedError,
     PostingKind,
     StatusChangeError,
     Weekday,
 )
+from services.antenne.domain.donations import DonationStatus
 from services.antenne.domain.requests import RequestStatus
 from tests.unit.antenne.practice import TODAY, Clock, antenne_on, profile
 from tests.unit.antenne.test_application import stored_event_types
@@ -262,6 +266,74 @@ class PracticeBehaviour:
 
         assert antenne.balance(bert) == 4
         assert stored_event_types(antenne).count("Exchange.Confirmed") == 1
+
+    # Donations and the solidarity pool.
+
+    def test_a_donation_moves_saved_quarters_to_another_member(self, antenne: Antenne) -> None:
+        anna, bert, carla = (antenne.register_member(n) for n in ("Anna", "Bert", "Carla"))
+        self._helped(antenne, helper=bert, recipient=anna, quarters=8)
+
+        antenne.donate(bert, 6, to_member_id=carla)
+
+        assert (antenne.balance(bert), antenne.balance(carla)) == (2, 6)
+        with pytest.raises(InsufficientSavingsError, match="balance is 2"):
+            antenne.donate(bert, 3, to_member_id=carla)
+
+    def test_the_pool_grants_only_what_it_holds(self, antenne: Antenne) -> None:
+        anna, bert, carla = (antenne.register_member(n) for n in ("Anna", "Bert", "Carla"))
+        self._helped(antenne, helper=bert, recipient=anna, quarters=8)
+        antenne.donate(bert, 5)
+
+        antenne.grant_from_pool(carla, 4, GrantReason.ISOLATION, "lives alone since the winter")
+        with pytest.raises(PoolExhaustedError, match="holds 1"):
+            antenne.grant_from_pool(carla, 2, GrantReason.CARE_NEED)
+
+        assert (antenne.pool().balance, antenne.balance(carla), antenne.balance(bert)) == (1, 4, 3)
+
+    def test_an_earmarked_donation_is_held_then_used_for_the_request(self, antenne: Antenne) -> None:
+        anna, bert, carla = (antenne.register_member(n) for n in ("Anna", "Bert", "Carla"))
+        self._helped(antenne, helper=bert, recipient=anna, quarters=8)
+        request_id = antenne.take_request(carla, Category.TRANSPORT)
+        donation_id = antenne.donate(
+            bert, 4, earmarked_for_request=request_id, expires_on=TODAY + timedelta(days=30)
+        )
+        assert (antenne.balance(bert), antenne.balance(carla)) == (4, 0)  # held apart
+
+        antenne.use_donation(donation_id)
+
+        assert antenne.balance(carla) == 4
+        assert antenne.get_donation(donation_id).status is DonationStatus.USED
+
+    def test_an_unused_earmark_returns_to_the_donor_or_the_pool_as_chosen(
+        self, antenne: Antenne, clock: Clock
+    ) -> None:
+        anna, bert, carla = (antenne.register_member(n) for n in ("Anna", "Bert", "Carla"))
+        self._helped(antenne, helper=bert, recipient=anna, quarters=8)
+        expires = TODAY + timedelta(days=7)
+        back = antenne.donate(bert, 3, earmarked_for_member=carla, expires_on=expires)
+        pooled = antenne.donate(
+            bert, 2, earmarked_for_member=carla, expires_on=expires, returns_to=ReturnTo.POOL
+        )
+
+        clock.advance(7)
+        assert antenne.return_expired_donations() == []
+        clock.advance(1)
+        assert antenne.return_expired_donations() == [back, pooled]
+
+        assert (antenne.balance(bert), antenne.pool().balance, antenne.balance(carla)) == (6, 2, 0)
+        with pytest.raises(DonationStateError):
+            antenne.use_donation(back)
+
+    def test_balances_always_sum_to_zero_across_members_and_the_pool(self, antenne: Antenne) -> None:
+        anna, bert, carla = (antenne.register_member(n) for n in ("Anna", "Bert", "Carla"))
+        self._helped(antenne, helper=bert, recipient=anna, quarters=8)
+        antenne.donate(bert, 5)
+        antenne.grant_from_pool(carla, 3, GrantReason.DISABILITY)
+        antenne.donate(bert, 2, earmarked_for_member=anna, expires_on=TODAY + timedelta(days=3))
+
+        held = sum(d.quarters for d in antenne.donations(status=DonationStatus.HELD))
+        total = sum(antenne.balance(m) for m in (anna, bert, carla)) + antenne.pool().balance + held
+        assert total == 0  # mutual credit: every quarter earned was spent, pooled or held
 
 
 class TestPracticeInMemory(PracticeBehaviour):

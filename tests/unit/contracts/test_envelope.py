@@ -97,6 +97,10 @@ def test_every_contract_has_a_json_schema_with_its_type_and_version() -> None:
         "help_request.closed.v1.json",
         "help_offer.made.v1.json",
         "help_offer.withdrawn.v1.json",
+        "donation.made.v1.json",
+        "donation.used.v1.json",
+        "donation.returned.v1.json",
+        "pool.granted.v1.json",
     }
     confirmed = schemas["exchange.confirmed.v1.json"]
     assert confirmed["x-type"] == "exchange.confirmed"
