@@ -30,6 +30,7 @@ DEMO_PARTNERS = ("bras-dessus",)  # Bras dessus Bras dessous, of the Samen Toujo
 # Flags given to nats-server override it; the included files are made by `buurtpensioen credentials`.
 SERVER_CONFIG = """\
 # The local federation's nats-server: the same accounts and permissions as production.
+jetstream {{ store_dir: {store_dir} }}
 include "accounts.conf"
 include "tls.conf"
 """
@@ -174,7 +175,8 @@ class LocalFederation:
             antennes=tuple(DEMO_ANTENNES), partners=DEMO_PARTNERS, nats_url=self.nats.url
         )
         credentials = generate(folder, installation)
-        (folder / "nats" / "server.conf").write_text(SERVER_CONFIG)
+        store_dir = json.dumps(str(self.nats.store_dir))  # a JSON string is a NATS configuration string
+        (folder / "nats" / "server.conf").write_text(SERVER_CONFIG.format(store_dir=store_dir))
         return credentials
 
     def _tokens(self) -> dict[str, str]:

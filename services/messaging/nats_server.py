@@ -35,10 +35,12 @@ class NatsServer:
     host: str = "127.0.0.1"
     name: str = "buurtpensioen"
     log_file: Path | None = None
-    # A configuration file (accounts, users, TLS, cluster); the flags below override what it says.
+    # A configuration file (JetStream and its store_dir, accounts, users, TLS, cluster); the address,
+    # port and name given here override what it says.
     config_file: Path | None = None
     # `tls` when the configuration requires TLS.
     scheme: str = "nats"
+    extra_args: list[str] = field(default_factory=list)  # e.g. cluster and monitoring ports
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
@@ -52,12 +54,13 @@ class NatsServer:
             str(nats_server_binary()),
             "--addr", self.host,
             "--port", str(self.port),
-            "--jetstream",
-            "--store_dir", str(self.store_dir),
             "--server_name", self.name,
         ]  # fmt: skip
-        if self.config_file is not None:
-            command[1:1] = ["--config", str(self.config_file)]
+        if self.config_file is None:
+            command += ["--jetstream", "--store_dir", str(self.store_dir)]
+        else:  # the configuration enables JetStream and says where it stores (`store_dir` once only)
+            command += ["--config", str(self.config_file)]
+        command += self.extra_args
         log = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         wait_until_listening(self.host, self.port, timeout)

@@ -6,7 +6,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 import nats
-from nats.js.api import StorageType, StreamConfig
+from nats.js.api import DiscardPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
 from contracts.subjects import (
@@ -23,24 +23,50 @@ if TYPE_CHECKING:
 # so the window only has to cover a relay retrying after a crash.
 DUPLICATE_WINDOW_SECONDS = 10 * 60.0
 
-STREAMS = (
-    StreamConfig(
-        name=ANTENNE_STREAM,
-        subjects=[ANTENNE_SUBJECTS],
-        storage=StorageType.FILE,
-        duplicate_window=DUPLICATE_WINDOW_SECONDS,
-    ),
-    StreamConfig(
-        name=DEADLETTER_STREAM,
-        subjects=[DEADLETTER_SUBJECTS],
-        storage=StorageType.FILE,
-    ),
-)
+DAY_SECONDS = 24 * 3600.0
+# Limits, chosen because the stream is a transport and never the record (decision 0003):
+# - kept 90 days: every consumer catches up within that, and anything older is republished from the
+#   antenne's store on demand;
+# - when full, new messages are refused (discard NEW), never old ones silently dropped: the relay backs
+#   off, antennes keep working, an operator sees the relay's error, and nothing is lost;
+# - parked messages are kept a year: an operator must look at each one.
+ANTENNE_MAX_AGE_SECONDS = 90 * DAY_SECONDS
+DEADLETTER_MAX_AGE_SECONDS = 365 * DAY_SECONDS
+MAX_MESSAGE_BYTES = 64 * 1024  # an envelope is about 1 KiB
 
 
-async def ensure_streams(js: JetStreamContext) -> None:
+def stream_configs(replicas: int = 1, max_bytes: int | None = None) -> tuple[StreamConfig, ...]:
+    """The federation's streams; a cluster gives 3 replicas, production a byte limit per stream."""
+    common = {
+        "storage": StorageType.FILE,
+        "num_replicas": replicas,
+        "discard": DiscardPolicy.NEW,
+        "max_msg_size": MAX_MESSAGE_BYTES,
+        "max_bytes": max_bytes if max_bytes is not None else -1,
+    }
+    return (
+        StreamConfig(
+            name=ANTENNE_STREAM,
+            subjects=[ANTENNE_SUBJECTS],
+            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            max_age=ANTENNE_MAX_AGE_SECONDS,
+            **common,  # type: ignore[arg-type]
+        ),
+        StreamConfig(
+            name=DEADLETTER_STREAM,
+            subjects=[DEADLETTER_SUBJECTS],
+            max_age=DEADLETTER_MAX_AGE_SECONDS,
+            **common,  # type: ignore[arg-type]
+        ),
+    )
+
+
+STREAMS = stream_configs()
+
+
+async def ensure_streams(js: JetStreamContext, streams: tuple[StreamConfig, ...] = STREAMS) -> None:
     """Create the federation's streams if they do not exist yet."""
-    for config in STREAMS:
+    for config in streams:
         assert config.name is not None
         try:
             await js.stream_info(config.name)
@@ -48,13 +74,13 @@ async def ensure_streams(js: JetStreamContext) -> None:
             await js.add_stream(config)
 
 
-def create_streams(nats_url: str) -> None:
+def create_streams(nats_url: str, streams: tuple[StreamConfig, ...] = STREAMS) -> None:
     """Connect as a user allowed to create streams (an operator) and create the missing ones."""
 
     async def create() -> None:
         nc = await nats.connect(nats_url, connect_timeout=5, allow_reconnect=False, max_reconnect_attempts=1)
         try:
-            await ensure_streams(nc.jetstream())
+            await ensure_streams(nc.jetstream(), streams)
         finally:
             await nc.close()
 

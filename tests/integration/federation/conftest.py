@@ -17,7 +17,7 @@ from services.ports import free_port
 ANTENNES = ("jette", "laken")
 PARTNERS = ("bras-dessus", "samana")
 
-SERVER_CONFIG = 'include "accounts.conf"\ninclude "tls.conf"\n'
+SERVER_CONFIG = 'jetstream {{ store_dir: "{store_dir}" }}\ninclude "accounts.conf"\ninclude "tls.conf"\n'
 
 
 @dataclass
@@ -35,7 +35,7 @@ def start_secured_nats(folder: Path, installation: Installation, **server: objec
     """Generate credentials into `folder`, start nats-server with them, create the streams as admin."""
     credentials = generate(folder / "credentials", installation)
     config = folder / "credentials" / "nats" / "server.conf"
-    config.write_text(SERVER_CONFIG)
+    config.write_text(SERVER_CONFIG.format(store_dir=folder / "jetstream"))
     port = int(installation.nats_url.rpartition(":")[2])
     nats = NatsServer(port=port, store_dir=folder / "jetstream", config_file=config, **server)  # type: ignore[arg-type]
     nats.start()

@@ -1,0 +1,147 @@
+"""A three-node JetStream cluster on loopback, configured from deploy/nats/node.conf.template, with the
+federation's accounts and R3 streams: killing the stream's leader while an antenne publishes loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+import nats
+import pytest
+from nats.aio.client import Client
+from nats.errors import Error as NatsError
+
+from contracts.subjects import ANTENNE_STREAM
+from services.credentials.generate import Credentials, Installation, generate
+from services.credentials.permissions import ADMIN_USER, antenne_inbox_prefix, antenne_user
+from services.messaging.nats_server import NatsServer
+from services.messaging.streams import ensure_streams, stream_configs
+from services.ports import free_port
+
+pytestmark = pytest.mark.integration
+
+NODE_TEMPLATE = Path(__file__).parents[3] / "deploy" / "nats" / "node.conf.template"
+MESSAGES = 600
+KILL_AFTER = 200
+
+
+@dataclass
+class Cluster:
+    nodes: dict[str, NatsServer]
+    credentials: Credentials
+
+    def urls(self, user: str) -> list[str]:
+        password = self.credentials.passwords[user]
+        return [f"nats://{user}:{password}@127.0.0.1:{node.port}" for node in self.nodes.values()]
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    credentials = generate(tmp_path / "credentials", Installation(("jette",)))
+    folder = tmp_path / "credentials" / "nats"
+    names = ("nats-1", "nats-2", "nats-3")
+    route_ports = {name: free_port() for name in names}
+    nodes = {}
+    for name in names:
+        peers = ", ".join(f"nats-route://127.0.0.1:{route_ports[n]}" for n in names if n != name)
+        config = folder / f"{name}.conf"
+        config.write_text(
+            Template(NODE_TEMPLATE.read_text()).substitute(NODE=name, PEERS=peers, STORE_DIR=tmp_path / name)
+        )
+        nodes[name] = NatsServer(
+            port=free_port(),
+            store_dir=tmp_path / name,
+            name=name,
+            config_file=config,
+            log_file=tmp_path / f"{name}.log",
+            # The template's ports are production's: on one machine each node needs its own.
+            extra_args=[
+                "--cluster",
+                f"nats://127.0.0.1:{route_ports[name]}",
+                "--http_port",
+                str(free_port()),
+            ],
+        )
+    try:
+        for node in nodes.values():
+            node.start()
+        yield Cluster(nodes, credentials)
+    finally:
+        for node in nodes.values():
+            node.stop()
+
+
+async def _create_r3_streams(cluster: Cluster) -> None:
+    """The cluster elects its JetStream leader in a few seconds: retry until the R3 streams exist."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            nc = await nats.connect(cluster.urls(ADMIN_USER))
+            try:
+                await ensure_streams(nc.jetstream(), stream_configs(replicas=3))
+                return
+            finally:
+                await nc.close()
+        except (NatsError, TimeoutError):
+            assert time.monotonic() < deadline, "no JetStream leader in time"
+            await asyncio.sleep(0.5)
+
+
+async def _publish_until_acked(nc: Client, n: int) -> None:
+    """Publish message n, again and again with the same id until acknowledged (as the relay does)."""
+    js = nc.jetstream()
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            await js.publish(f"bp.jette.test.{n}", str(n).encode(), headers={"Nats-Msg-Id": f"jette:{n}"})
+            return
+        except (NatsError, TimeoutError):
+            assert time.monotonic() < deadline, f"message {n} never acknowledged"
+            await asyncio.sleep(0.1)
+
+
+def test_killing_the_stream_leader_while_an_antenne_publishes_loses_nothing(cluster: Cluster) -> None:
+    async def scenario() -> tuple[str, str, int, list[int]]:
+        await _create_r3_streams(cluster)
+        jette = await nats.connect(
+            cluster.urls(antenne_user("jette")),
+            inbox_prefix=antenne_inbox_prefix("jette"),
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.2,
+        )
+        admin = await nats.connect(
+            cluster.urls(ADMIN_USER), max_reconnect_attempts=-1, reconnect_time_wait=0.2
+        )
+        leader = ""
+        for n in range(MESSAGES):
+            if n == KILL_AFTER:
+                info = await admin.jetstream().stream_info(ANTENNE_STREAM)
+                assert info.cluster is not None
+                assert info.cluster.leader is not None
+                leader = info.cluster.leader
+                cluster.nodes[leader].kill()  # kill -9, mid-stream
+                killed_at = time.monotonic()
+            await _publish_until_acked(jette, n)
+            if n == KILL_AFTER:
+                print(f"\nleader {leader} killed: publishing resumed in {time.monotonic() - killed_at:.2f} s")
+        info = await admin.jetstream().stream_info(ANTENNE_STREAM)
+        assert info.cluster is not None
+        new_leader = info.cluster.leader or ""
+        subscription = await admin.jetstream().pull_subscribe("bp.jette.>", stream=ANTENNE_STREAM)
+        received: list[int] = []
+        while len(received) < MESSAGES:
+            received += [int(m.data) for m in await subscription.fetch(500, timeout=5)]
+        await jette.close()
+        await admin.close()
+        return leader, new_leader, info.state.messages, received
+
+    leader, new_leader, stored, received = asyncio.run(scenario())
+
+    assert leader
+    assert new_leader not in ("", leader)
+    assert stored == MESSAGES
+    assert received == list(range(MESSAGES))  # every message once, in order
