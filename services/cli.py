@@ -13,6 +13,7 @@ from services.command_line import configure_logging
 from services.credentials.cli import app as credentials_app
 from services.ledger.cli import app as ledger_app
 from services.local_federation.cli import up
+from services.messaging.cli import app as streams_app
 from services.operations.cli import backup, restore, status
 from services.reporting.cli import app as reporting_app
 
@@ -25,6 +26,7 @@ app.add_typer(antenne_app, name="antenne", help="One antenne: its JSON API, rela
 app.add_typer(ledger_app, name="ledger", help="The central ledger of portable time credits.")
 app.add_typer(reporting_app, name="reporting", help="Reports rebuilt from the events.")
 app.add_typer(credentials_app, name="credentials", help="NATS credentials and server configuration.")
+app.add_typer(streams_app, name="streams", help="The federation's JetStream streams.")
 app.command()(up)
 app.command()(status)
 app.command()(backup)
