@@ -69,6 +69,16 @@ def restore(source: Path, database_url: str) -> None:
         raise BackupError(f"cannot restore into {database_url}")
 
 
+def last_sqlite_position(path: Path) -> int | None:
+    """The last notification id in a SQLite store or backup, read without changing it (None: no events)."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+        try:
+            row = connection.execute("SELECT MAX(rowid) FROM stored_events").fetchone()
+        except sqlite3.OperationalError:  # no event table: a reporting database
+            return None
+    return int(row[0]) if row and row[0] is not None else None
+
+
 def _sqlite_copy(source: Path, target: Path) -> None:
     """SQLite's online backup API: a consistent copy even while the antenne writes (WAL included)."""
     with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(target)) as writing:

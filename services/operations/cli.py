@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from services.operations.backup import BackupError
+from services.operations.backup import BackupError, last_sqlite_position
 from services.operations.backup import backup as take_backup
 from services.operations.backup import restore as restore_backup
 from services.operations.fence import CentreEvent, centre_events, fence, store_positions
@@ -112,8 +112,8 @@ def backup(
     except BackupError as error:
         typer.echo(f"backup failed: {error}", err=True)
         raise typer.Exit(EXIT_PROBLEMS) from None
-    positions = store_positions(f"sqlite:///{written.path}") if written.kind == "sqlite" else None
-    up_to = f", events up to position {positions.stored_up_to}" if positions else ""
+    last = last_sqlite_position(written.path) if written.kind == "sqlite" else None
+    up_to = f", events up to position {last}" if last is not None else ""
     typer.echo(
         f"backed up {redacted(database_url)} to {written.path} ({written.kind}, {written.size} bytes{up_to}) "
         f"in {time.monotonic() - started:.2f} s"
@@ -126,7 +126,11 @@ def restore(
         str, typer.Option(help="Where to restore: a new sqlite:///path or an empty PostgreSQL database.")
     ],
     antenne_id: Annotated[
-        str | None, typer.Option(help="The antenne, to compare the store with what reached the centre.")
+        str | None,
+        typer.Option(
+            help="The antenne whose store this is: compare with the centre and fence the log "
+            "(leave out for the ledger's or reporting's database)."
+        ),
     ] = None,
     nats_url: Annotated[
         str | None, typer.Option(help="The JetStream server the antenne published to.")
@@ -149,15 +153,18 @@ def restore(
     except BackupError as error:
         typer.echo(f"restore failed: {error}", err=True)
         raise typer.Exit(EXIT_PROBLEMS) from None
+    if antenne_id is None:  # the ledger's or reporting's database: nothing to compare or fence
+        typer.echo(f"restored {from_file} to {redacted(database_url)} in {time.monotonic() - started:.2f} s")
+        return
     positions = store_positions(database_url)
     typer.echo(
         f"restored {from_file} to {redacted(database_url)}: events up to position {positions.stored_up_to}, "
         f"relay at {positions.relay_position}"
     )
-    lost = centre_events(nats_url, antenne_id, positions.stored_up_to) if nats_url and antenne_id else []
+    lost = centre_events(nats_url, antenne_id, positions.stored_up_to) if nats_url else []
     _report_lost(lost)
     highest = max([centre_position or 0, *(event.position for event in lost)])
-    if antenne_id and fence_log and highest > positions.stored_up_to:
+    if fence_log and highest > positions.stored_up_to:
         fence(database_url, antenne_id, highest)
         typer.echo(
             f"log fenced at position {highest}: the antenne's next event follows the centre's last one"
