@@ -23,6 +23,8 @@ CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.DonationUsed,
     antenne_v1.DonationReturned,
     antenne_v1.PoolGranted,
+    antenne_v1.ExchangeHeld,
+    antenne_v1.ExchangeApproved,
 )
 
 _BY_KEY: dict[tuple[str, int], type[Contract]] = {(c.TYPE, c.VERSION): c for c in CONTRACTS}

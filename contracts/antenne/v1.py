@@ -278,3 +278,24 @@ class PoolGranted(Contract):
     quarters: int = Field(gt=0)
     reason: GrantReason
     granted_on: date
+
+
+class ExchangeHeld(Contract):
+    """The abuse guard held recorded help for a coordinator's review, naming the rules that fired."""
+
+    TYPE: ClassVar[str] = "exchange.held"
+    VERSION: ClassVar[int] = 1
+
+    exchange_id: UUID
+    rules: list[str] = Field(description="Rule names such as `large-exchange` or `circle`.")
+    four_eyes: bool = Field(default=False, description="A second coordinator must approve.")
+
+
+class ExchangeApproved(Contract):
+    """A coordinator reviewed held help and let it go on to confirmation."""
+
+    TYPE: ClassVar[str] = "exchange.approved"
+    VERSION: ClassVar[int] = 1
+
+    exchange_id: UUID
+    approved_on: date

@@ -11,6 +11,7 @@ from fastapi import FastAPI, status
 
 from services.antenne.api import routers
 from services.antenne.application import Antenne
+from services.antenne.application.roles import NotAllowedError
 from services.antenne.domain import AntenneError, ConflictError, NotFoundError
 from services.antenne.relay import Relay
 from services.http_errors import install_error_handlers
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 # The one place where domain errors become HTTP statuses; the most specific class wins.
 ERROR_STATUSES: dict[type[Exception], int] = {
+    NotAllowedError: status.HTTP_403_FORBIDDEN,
     NotFoundError: status.HTTP_404_NOT_FOUND,
     ConflictError: status.HTTP_409_CONFLICT,  # includes ConcurrentChangeError
     AntenneError: status.HTTP_422_UNPROCESSABLE_CONTENT,

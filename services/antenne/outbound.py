@@ -80,6 +80,17 @@ def _exchange_confirmed(e: Exchange.Confirmed) -> Contract:
 
 
 @contract_of.register
+def _exchange_held(e: Exchange.Held) -> Contract:
+    return v1.ExchangeHeld(exchange_id=e.originator_id, rules=e.rules, four_eyes=e.four_eyes)
+
+
+@contract_of.register
+def _exchange_approved(e: Exchange.Approved) -> Contract:
+    # The reviewer's login stays here: only the decision and its day travel.
+    return v1.ExchangeApproved(exchange_id=e.originator_id, approved_on=e.approved_on)
+
+
+@contract_of.register
 def _exchange_disputed(e: Exchange.Disputed) -> Contract:
     return v1.ExchangeDisputed(exchange_id=e.originator_id, disputed_on=e.disputed_on)
 

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from contracts.subjects import check_antenne_id
 from services.antenne.application.base import Practice
 from services.antenne.domain import DEFAULT_AUTO_ACCEPT_DAYS, DEFAULT_BACKDATING_DAYS, DEFAULT_MAX_QUARTERS
+from services.antenne.domain.rules import Guard
 from services.persistence import eventsourcing_env
 
 
@@ -71,6 +72,19 @@ class Settings(RelaySettings):
         default=DEFAULT_AUTO_ACCEPT_DAYS, ge=1, description="Days after which unconfirmed help is accepted."
     )
 
+    guard_approval_above: int = Field(
+        default=Guard.approval_above, ge=1, description="Exchanges longer than this wait for a coordinator."
+    )
+    guard_four_eyes_above: int = Field(
+        default=Guard.four_eyes_above, ge=1, description="Longer than this, a second coordinator approves."
+    )
+    guard_max_balance: int = Field(
+        default=Guard.max_balance, description="Saving beyond this waits for review."
+    )
+    guard_min_balance: int = Field(
+        default=Guard.min_balance, le=0, description="The overdraft limit (negative)."
+    )
+
     def practice(self) -> Practice:
         """How this antenne runs its timebank."""
         return Practice(
@@ -78,4 +92,10 @@ class Settings(RelaySettings):
             max_quarters=self.max_quarters,
             backdating_days=self.backdating_days,
             auto_accept_days=self.auto_accept_days,
+            guard=Guard(
+                approval_above=self.guard_approval_above,
+                four_eyes_above=self.guard_four_eyes_above,
+                max_balance=self.guard_max_balance,
+                min_balance=self.guard_min_balance,
+            ),
         )

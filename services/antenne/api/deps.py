@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from typing import Annotated, Generic, TypeVar
+from uuid import UUID
 
 from fastapi import Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 
 from services.antenne.application import Antenne
+from services.antenne.application.roles import Actor, Role, authorise
 from services.antenne.relay import Relay
 from services.auth import require_token
 
 T = TypeVar("T")
 MAX_PAGE = 200
 API = "/api/v1"
-PROTECTED = [Depends(require_token)]  # every route under API needs the token
 
 
 def get_antenne(request: Request) -> Antenne:
@@ -76,7 +77,39 @@ class Page(BaseModel, Generic[T]):
         return cls(items=items, total=len(everything), offset=page.offset, limit=page.limit)
 
 
+def get_actor(
+    role: Annotated[
+        Role,
+        Header(alias="X-Actor-Role", description="Who acts; the service token alone acts as a coordinator."),
+    ] = Role.COORDINATOR,
+    actor_id: Annotated[
+        str,
+        Header(
+            alias="X-Actor-Id", max_length=100, description="The acting person's id (a member's member id)."
+        ),
+    ] = "desk",
+) -> Actor:
+    """The person acting through the desk software that holds the token."""
+    return Actor(role, actor_id)
+
+
+def authorised(request: Request, actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
+    """Refuse the request unless the actor's role may call the route's use case (its function name)."""
+    use_case: str = request.scope["route"].name
+    member_id = request.path_params.get("member_id")
+    if actor.role is Role.MEMBER and "exchange_id" in request.path_params:
+        # A member confirms or disputes only help they received.
+        antenne: Antenne = request.app.state.antenne
+        member_id = antenne.get_exchange(UUID(request.path_params["exchange_id"])).recipient_id
+    authorise(actor, use_case, UUID(str(member_id)) if member_id else None)
+    return actor
+
+
+# Every route under API needs the token, then a role that may call it (roles.py).
+PROTECTED = [Depends(require_token), Depends(authorised)]
+
 AntenneDep = Annotated[Antenne, Depends(get_antenne)]
+ActorDep = Annotated[Actor, Depends(authorised)]
 RelayDep = Annotated[Relay, Depends(get_relay)]
 KeyDep = Annotated[str | None, Depends(idempotency_key)]
 PageDep = Annotated[Paging, Depends(paging)]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.antenne.v1 import Category
-from services.antenne.api.deps import API, PROTECTED, AntenneDep, KeyDep, Page, PageDep
+from services.antenne.api.deps import API, PROTECTED, ActorDep, AntenneDep, KeyDep, Page, PageDep
 from services.antenne.application import ExchangeDetails
 from services.antenne.application.timebank import details_of
 from services.antenne.domain import ExchangeStatus
@@ -61,6 +61,9 @@ class Exchange(BaseModel):
     recorded_on: date | None = None
     request_id: UUID | None = None
     held_by: list[str] = Field(default_factory=list, description="Rules that hold it for review.")
+    four_eyes: bool = Field(default=False, description="A second coordinator, not its recorder, approves.")
+    recorded_by: str = ""
+    approved_by: str | None = None
 
     @classmethod
     def of(cls, details: ExchangeDetails) -> Exchange:
@@ -84,11 +87,11 @@ router = APIRouter(prefix=f"{API}/exchanges", tags=["exchanges"], dependencies=P
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def record_exchange(body: NewExchange, antenne: AntenneDep, key: KeyDep) -> ExchangeState:
-    """Record help given by one member to another; it counts once confirmed."""
+def record_exchange(body: NewExchange, antenne: AntenneDep, key: KeyDep, actor: ActorDep) -> ExchangeState:
+    """Record help given by one member to another; it counts once confirmed; the abuse guard may hold it."""
     exchange_id = antenne.record_exchange(
         body.helper_id, body.recipient_id, body.quarters, body.category, body.performed_on,
-        request_id=body.request_id, idempotency_key=key,
+        request_id=body.request_id, recorded_by=actor.actor_id, idempotency_key=key,
     )  # fmt: skip
     return _state(antenne.get_exchange(exchange_id))
 
@@ -124,6 +127,13 @@ def confirm_exchange(exchange_id: UUID, antenne: AntenneDep, key: KeyDep) -> Exc
 def dispute_exchange(exchange_id: UUID, body: Note, antenne: AntenneDep, key: KeyDep) -> ExchangeState:
     """The recipient or a coordinator disputes pending help: it waits for a coordinator."""
     antenne.dispute_exchange(exchange_id, body.note, idempotency_key=key)
+    return _state(antenne.get_exchange(exchange_id))
+
+
+@router.post("/{exchange_id}/approve")
+def approve_exchange(exchange_id: UUID, antenne: AntenneDep, key: KeyDep, actor: ActorDep) -> ExchangeState:
+    """A coordinator reviewed a held exchange and lets it go on; above four eyes, not its recorder."""
+    antenne.approve_exchange(exchange_id, actor.actor_id, idempotency_key=key)
     return _state(antenne.get_exchange(exchange_id))
 
 

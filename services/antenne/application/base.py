@@ -21,6 +21,7 @@ from services.antenne.domain import (
     NotFoundError,
 )
 from services.antenne.domain.receipts import Receipt, receipt_id
+from services.antenne.domain.rules import Guard
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -59,6 +60,8 @@ class Practice:
     max_quarters: int = DEFAULT_MAX_QUARTERS
     backdating_days: int = DEFAULT_BACKDATING_DAYS
     auto_accept_days: int = DEFAULT_AUTO_ACCEPT_DAYS
+    # None: no abuse guard (library use, simulations); the service always builds one from its settings.
+    guard: Guard | None = None
 
 
 def id_for(key: str, scope: str) -> UUID:

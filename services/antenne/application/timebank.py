@@ -9,16 +9,20 @@ from uuid import UUID
 
 from services.antenne.application.base import AntenneBase, id_for
 from services.antenne.domain import (
+    AntenneError,
     Confirmation,
     Exchange,
     ExchangeNotFoundError,
     ExchangeStatus,
+    GuardRefusedError,
     HelpRequestNotFoundError,
     Member,
     MemberNotFoundError,
+    OverdraftError,
     PostingKind,
 )
 from services.antenne.domain.requests import HelpRequest
+from services.antenne.domain.rules import Entry, History, Past, judge
 
 if TYPE_CHECKING:
     from contracts.antenne.v1 import Category
@@ -38,6 +42,9 @@ class ExchangeDetails:
     recorded_on: date | None = None
     request_id: UUID | None = None
     held_by: tuple[str, ...] = ()
+    four_eyes: bool = False
+    recorded_by: str = ""
+    approved_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,14 +91,16 @@ class TimebankDesk(AntenneBase):
         performed_on: date,
         *,
         request_id: UUID | None = None,
+        recorded_by: str = "",
         idempotency_key: str | None = None,
     ) -> UUID:
-        """Record help one member gave another, pending confirmation; returns the exchange id."""
+        """Record help one member gave another, pending confirmation or held by the guard; returns its id."""
         exchange_id = id_for(idempotency_key, "exchanges") if idempotency_key else None
         if exchange_id is not None and self._exists(exchange_id):
             return exchange_id
-        for member_id in (helper_id, recipient_id):
-            self._load(member_id, Member, MemberNotFoundError).check_active()
+        helper, recipient = (self._load(m, Member, MemberNotFoundError) for m in (helper_id, recipient_id))
+        helper.check_active()
+        recipient.check_active()
         exchange = Exchange.record(
             helper_id, recipient_id, quarters, category, performed_on,
             recorded_on=self.today(),
@@ -99,10 +108,47 @@ class TimebankDesk(AntenneBase):
             backdating_days=self.practice.backdating_days,
             request_id=request_id,
             exchange_id=exchange_id,
+            recorded_by=recorded_by,
         )  # fmt: skip
+        self._guard(exchange, helper.balance, recipient.balance)
         closed = self._close_request(request_id, exchange.id)
         self._save_together(f"exchange {exchange.id}", exchange, *closed)
         return exchange.id
+
+    def _guard(self, exchange: Exchange, helper_balance: int, recipient_balance: int) -> None:
+        """Refuse, hold, or let pass a new exchange by the antenne's abuse guard rules."""
+        guard = self.practice.guard
+        if guard is None:
+            return
+        entry = Entry(
+            exchange.helper_id, exchange.recipient_id, exchange.quarters, exchange.performed_on,
+            exchange.recorded_on, helper_balance, recipient_balance,
+        )  # fmt: skip
+        verdict = judge(entry, self._history(), guard)
+        if verdict.refused:
+            raise GuardRefusedError([f"{r.name}: {r.when}" for r in verdict.refused])
+        if verdict.holds:
+            exchange.hold(list(verdict.holds), four_eyes=verdict.four_eyes)
+
+    def _history(self) -> History:
+        gone = (ExchangeStatus.REJECTED, ExchangeStatus.REVERSED)
+        return History(
+            tuple(
+                Past(e.helper_id, e.recipient_id, e.quarters, e.recorded_on)
+                for e in self.exchanges()
+                if e.status not in gone
+            )
+        )
+
+    def approve_exchange(
+        self, exchange_id: UUID, reviewer: str, *, idempotency_key: str | None = None
+    ) -> None:
+        """A coordinator reviewed a held exchange and lets it go on to confirmation."""
+        if self.already_recorded(idempotency_key):
+            return
+        exchange = self._get_exchange(exchange_id)
+        exchange.approve(reviewer, self.today())
+        self._save_together(f"exchange {exchange_id}", exchange, key=idempotency_key)
 
     def _close_request(self, request_id: UUID | None, exchange_id: UUID) -> list[HelpRequest]:
         if request_id is None:
@@ -126,9 +172,16 @@ class TimebankDesk(AntenneBase):
         exchange.confirm(today, by)
         helper = self._load(exchange.helper_id, Member, MemberNotFoundError)
         recipient = self._load(exchange.recipient_id, Member, MemberNotFoundError)
+        self._check_overdraft(recipient, exchange.quarters)
         helper.credit(exchange.id, exchange.quarters, today)
         recipient.debit(exchange.id, exchange.quarters, today)
         self._save_together(f"exchange {exchange_id}", exchange, helper, recipient, key=idempotency_key)
+
+    def _check_overdraft(self, recipient: Member, quarters: int) -> None:
+        # Checked again at confirmation: the balance may have moved since the help was recorded.
+        guard = self.practice.guard
+        if guard is not None and recipient.balance - quarters < guard.min_balance:
+            raise OverdraftError(recipient.id, recipient.balance, quarters, guard.min_balance)
 
     def dispute_exchange(
         self, exchange_id: UUID, note: str = "", *, idempotency_key: str | None = None
@@ -166,10 +219,14 @@ class TimebankDesk(AntenneBase):
     def accept_overdue_exchanges(self) -> list[UUID]:
         """Confirm every pending, undisputed exchange older than the antenne's waiting time."""
         today, days = self.today(), self.practice.auto_accept_days
-        overdue = [e.id for e in self.exchanges() if e.is_overdue(today, days)]
-        for exchange_id in overdue:
-            self.confirm_exchange(exchange_id, Confirmation.AUTOMATIC)
-        return overdue
+        accepted = []
+        for exchange in (e for e in self.exchanges() if e.is_overdue(today, days)):
+            try:
+                self.confirm_exchange(exchange.id, Confirmation.AUTOMATIC)
+            except AntenneError:
+                continue  # refused now (an overdraft, a change at the same moment): a coordinator decides
+            accepted.append(exchange.id)
+        return accepted
 
     def exchanges(
         self, member_id: UUID | None = None, status: ExchangeStatus | None = None
@@ -222,4 +279,7 @@ def details_of(exchange: Exchange) -> ExchangeDetails:
         recorded_on=exchange.recorded_on,
         request_id=exchange.request_id,
         held_by=tuple(exchange.held_by),
+        four_eyes=exchange.four_eyes,
+        recorded_by=exchange.recorded_by,
+        approved_by=exchange.approved_by,
     )

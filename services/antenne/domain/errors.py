@@ -188,3 +188,31 @@ class DonationStateError(ConflictError):
     def __init__(self, donation_id: UUID, status: str, step: str) -> None:
         super().__init__(f"donation {donation_id} is {status}: it cannot be {step}")
         self.donation_id = donation_id
+
+
+class FourEyesError(ConflictError):
+    """Above the four-eyes threshold, a second coordinator approves: not the one who recorded the entry."""
+
+    def __init__(self, exchange_id: UUID, reviewer: str) -> None:
+        super().__init__(
+            f"exchange {exchange_id} was recorded by {reviewer}: a second coordinator must approve it"
+        )
+        self.exchange_id = exchange_id
+
+
+class GuardRefusedError(ConflictError):
+    """The abuse guard refuses the entry; the message names each rule and why."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("refused by the abuse guard: " + "; ".join(reasons))
+        self.reasons = reasons
+
+
+class OverdraftError(ConflictError):
+    """Spending beyond the antenne's minimum balance is refused (invariant 6)."""
+
+    def __init__(self, member_id: UUID, balance: int, quarters: int, minimum: int) -> None:
+        super().__init__(
+            f"member {member_id} has {balance} quarters: spending {quarters} passes the minimum of {minimum}"
+        )
+        self.member_id = member_id

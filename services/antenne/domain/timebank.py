@@ -17,6 +17,7 @@ from services.antenne.domain.errors import (
     BackdatedTooFarError,
     ExchangeAlreadyConfirmedError,
     ExchangeStateError,
+    FourEyesError,
     QuartersOutOfRangeError,
     SelfHelpError,
 )
@@ -74,12 +75,15 @@ class Exchange(Aggregate):
         performed_on: date
         recorded_on: date
         request_id: UUID | None
+        recorded_by: str
 
     class Held(Aggregate.Event):
         rules: list[str]
+        four_eyes: bool
 
-    class Released(Aggregate.Event):
-        released_on: date
+    class Approved(Aggregate.Event):
+        reviewer: str
+        approved_on: date
 
     class Confirmed(Aggregate.Event):
         # Every fact of the exchange rides along, so the relay maps this one event on its own.
@@ -119,6 +123,7 @@ class Exchange(Aggregate):
         backdating_days: int = DEFAULT_BACKDATING_DAYS,
         request_id: UUID | None = None,
         exchange_id: UUID | None = None,
+        recorded_by: str = "",
     ) -> Exchange:
         """Record help given, refusing an amount out of range, help to oneself and help dated too far back."""
         recorded_on = recorded_on or date.today()
@@ -135,6 +140,7 @@ class Exchange(Aggregate):
             performed_on=performed_on,
             recorded_on=recorded_on,
             request_id=request_id,
+            recorded_by=recorded_by,
             id=exchange_id,
         )
 
@@ -148,6 +154,7 @@ class Exchange(Aggregate):
         performed_on: date,
         recorded_on: date,
         request_id: UUID | None,
+        recorded_by: str,
     ) -> None:
         self.helper_id = helper_id
         self.recipient_id = recipient_id
@@ -156,27 +163,34 @@ class Exchange(Aggregate):
         self.performed_on = performed_on
         self.recorded_on = recorded_on
         self.request_id = request_id
+        self.recorded_by = recorded_by
         self.status = ExchangeStatus.PENDING
         self.held_by: list[str] = []
+        self.four_eyes = False
+        self.approved_by: str | None = None
 
-    def hold(self, rules: list[str]) -> None:
+    def hold(self, rules: list[str], *, four_eyes: bool = False) -> None:
         """Hold a new exchange for a coordinator's review, naming the rules that flagged it."""
         self._check_status(ExchangeStatus.PENDING, "held")
-        self._held(rules=rules)
+        self._held(rules=rules, four_eyes=four_eyes)
 
     @event(Held)
-    def _held(self, rules: list[str]) -> None:
+    def _held(self, rules: list[str], four_eyes: bool) -> None:
         self.status = ExchangeStatus.HELD
         self.held_by = list(rules)
+        self.four_eyes = four_eyes
 
-    def release(self, on: date) -> None:
+    def approve(self, reviewer: str, on: date) -> None:
         """A coordinator reviewed the held exchange and lets it go on to confirmation."""
-        self._check_status(ExchangeStatus.HELD, "released")
-        self._released(released_on=on)
+        self._check_status(ExchangeStatus.HELD, "approved")
+        if self.four_eyes and reviewer == self.recorded_by:
+            raise FourEyesError(self.id, reviewer)
+        self._approved(reviewer=reviewer, approved_on=on)
 
-    @event(Released)
-    def _released(self, released_on: date) -> None:
+    @event(Approved)
+    def _approved(self, reviewer: str, approved_on: date) -> None:
         self.status = ExchangeStatus.PENDING
+        self.approved_by = reviewer
 
     def confirm(self, on: date | None = None, by: Confirmation = Confirmation.COORDINATOR) -> None:
         """Confirm the help was given; only a pending or disputed exchange can be confirmed."""

@@ -84,6 +84,9 @@ class ApiBehaviour:
             "recorded_on": date.today().isoformat(),
             "request_id": None,
             "held_by": [],
+            "four_eyes": False,
+            "recorded_by": "desk",  # the token alone acts as the desk's coordinator
+            "approved_by": None,
         }
         assert response.json() == {"exchange_id": exchange_id, "status": "pending", **body, **recorded}
 

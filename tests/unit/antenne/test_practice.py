@@ -18,11 +18,14 @@ from services.antenne.domain import (
     DonationStateError,
     ExchangeStateError,
     ExchangeStatus,
+    FourEyesError,
+    GuardRefusedError,
     HelpRequestStateError,
     InsufficientSavingsError,
     MemberNotActiveError,
     MemberNotFoundError,
     NotTheProposedHelperError,
+    OverdraftError,
     PoolExhaustedError,
     PostingKind,
     StatusChangeError,
@@ -30,6 +33,7 @@ from services.antenne.domain import (
 )
 from services.antenne.domain.donations import DonationStatus
 from services.antenne.domain.requests import RequestStatus
+from services.antenne.domain.rules import Guard
 from tests.unit.antenne.practice import TODAY, Clock, antenne_on, profile
 from tests.unit.antenne.test_application import stored_event_types
 
@@ -334,6 +338,52 @@ class PracticeBehaviour:
         held = sum(d.quarters for d in antenne.donations(status=DonationStatus.HELD))
         total = sum(antenne.balance(m) for m in (anna, bert, carla)) + antenne.pool().balance + held
         assert total == 0  # mutual credit: every quarter earned was spent, pooled or held
+
+    # The abuse guard.
+
+    @pytest.fixture
+    def guarded(self, database_url: str, clock: Clock) -> Iterator[Antenne]:
+        with antenne_on(database_url, clock, guard=Guard(min_balance=-30)) as antenne:
+            yield antenne
+
+    def test_a_held_exchange_waits_for_review_and_every_decision_is_an_event(self, guarded: Antenne) -> None:
+        anna, bert = guarded.register_member("Anna"), guarded.register_member("Bert")
+        exchange_id = guarded.record_exchange(bert, anna, 20, Category.COMPANY, TODAY, recorded_by="marie")
+
+        held = guarded.get_exchange(exchange_id)
+        assert (held.status, held.held_by) == (ExchangeStatus.HELD, ("large-exchange",))
+        with pytest.raises(ExchangeStateError, match="held"):
+            guarded.confirm_exchange(exchange_id)
+        guarded.approve_exchange(exchange_id, "marie")
+        guarded.confirm_exchange(exchange_id)
+
+        assert guarded.balance(bert) == 20
+        types = stored_event_types(guarded)
+        assert types.count("Exchange.Held") == types.count("Exchange.Approved") == 1
+
+    def test_four_eyes_needs_a_coordinator_other_than_the_recorder(self, guarded: Antenne) -> None:
+        anna, bert = guarded.register_member("Anna"), guarded.register_member("Bert")
+        exchange_id = guarded.record_exchange(bert, anna, 28, Category.COMPANY, TODAY, recorded_by="marie")
+
+        with pytest.raises(FourEyesError, match="second coordinator"):
+            guarded.approve_exchange(exchange_id, "marie")
+        guarded.approve_exchange(exchange_id, "youssef")
+
+        assert guarded.get_exchange(exchange_id).approved_by == "youssef"
+
+    def test_spending_past_the_overdraft_is_refused_and_leaves_no_event(self, guarded: Antenne) -> None:
+        anna, bert = guarded.register_member("Anna"), guarded.register_member("Bert")
+        first = guarded.record_exchange(bert, anna, 16, Category.COMPANY, TODAY)
+        second = guarded.record_exchange(bert, anna, 16, Category.PETS, TODAY)  # -32 only once both count
+        guarded.confirm_exchange(first)
+        before = guarded.recorder.max_notification_id()
+
+        with pytest.raises(OverdraftError, match="minimum of -30"):
+            guarded.confirm_exchange(second)
+        with pytest.raises(GuardRefusedError, match="overdraft"):
+            guarded.record_exchange(bert, anna, 15, Category.PETS, TODAY)
+        assert guarded.recorder.max_notification_id() == before
+        assert guarded.balance(anna) == -16
 
 
 class TestPracticeInMemory(PracticeBehaviour):

@@ -101,6 +101,8 @@ def test_every_contract_has_a_json_schema_with_its_type_and_version() -> None:
         "donation.used.v1.json",
         "donation.returned.v1.json",
         "pool.granted.v1.json",
+        "exchange.held.v1.json",
+        "exchange.approved.v1.json",
     }
     confirmed = schemas["exchange.confirmed.v1.json"]
     assert confirmed["x-type"] == "exchange.confirmed"

@@ -1,0 +1,76 @@
+"""Who may do what at an antenne: the four roles of the practice and the use cases each may call.
+
+The general project coordinator (all antennes) may do what a local project lead may, and more; the
+local lead what a coordinator-volunteer may, and more; a member may read their own record and confirm or
+dispute help they received. Every use case is named once here, by its method name on `Antenne`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+from services.antenne.domain import AntenneError
+
+READ_OWN = frozenset({"get_member", "get_balance", "get_statement"})
+FOR_OWN_HELP = frozenset({"confirm_exchange", "dispute_exchange"})
+MEMBER = READ_OWN | FOR_OWN_HELP
+
+COORDINATOR = MEMBER | frozenset({
+    "register_member", "list_members", "get_member_by_number", "update_profile", "change_consents",
+    "register_insurance", "change_status",
+    "take_request", "list_requests", "get_request", "suggest_helpers", "propose_helper", "accept_match",
+    "decline_match", "cancel_request", "expire_stale_requests",
+    "make_offer", "list_offers", "withdraw_offer",
+    "record_exchange", "list_exchanges", "get_exchange", "reject_exchange", "approve_exchange",
+    "accept_overdue_exchanges", "record_vouchers",
+    "donate", "list_donations", "get_donation", "use_donation", "return_expired_donations", "get_pool",
+    "grant_from_pool",
+    "hold_session", "list_sessions", "note_on_member", "notes_on_member",
+})  # fmt: skip
+
+# Corrections move credits after the fact: a lead decides them, not the volunteer at the desk.
+LOCAL_LEAD = COORDINATOR | frozenset({"reverse_exchange", "hand_over_member"})
+PROJECT_COORDINATOR = LOCAL_LEAD
+
+
+class Role(StrEnum):
+    """The roles of the practice."""
+
+    PROJECT_COORDINATOR = "project-coordinator"
+    LOCAL_LEAD = "local-lead"
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+
+
+MAY: dict[Role, frozenset[str]] = {
+    Role.PROJECT_COORDINATOR: PROJECT_COORDINATOR,
+    Role.LOCAL_LEAD: LOCAL_LEAD,
+    Role.COORDINATOR: COORDINATOR,
+    Role.MEMBER: MEMBER,
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a role, and an id (a member's id when the role is member)."""
+
+    role: Role
+    actor_id: str
+
+
+class NotAllowedError(AntenneError):
+    """This role may not do this, or not for this member."""
+
+    def __init__(self, actor: Actor, use_case: str) -> None:
+        super().__init__(f"a {actor.role} ({actor.actor_id}) may not {use_case.replace('_', ' ')}")
+        self.use_case = use_case
+
+
+def authorise(actor: Actor, use_case: str, member_id: UUID | None = None) -> None:
+    """Refuse unless `actor` may call `use_case`; a member only for themself (`member_id`)."""
+    if use_case not in MAY[actor.role]:
+        raise NotAllowedError(actor, use_case)
+    if actor.role is Role.MEMBER and (member_id is None or str(member_id) != actor.actor_id):
+        raise NotAllowedError(actor, f"{use_case} for another member")

@@ -1,0 +1,87 @@
+"""The abuse guard's rules, each on its own: an entry, a history, the antenne's numbers."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from services.antenne.domain.rules import RULES, Action, Entry, Guard, History, Past, judge
+
+TODAY = date(2026, 11, 24)
+ANNA, BERT, CARLA = uuid4(), uuid4(), uuid4()
+
+
+def _entry(quarters: int = 4, helper: UUID = BERT, recipient: UUID = ANNA, **changes: object) -> Entry:
+    facts: dict[str, object] = {
+        "helper_id": helper, "recipient_id": recipient, "quarters": quarters, "performed_on": TODAY,
+        "recorded_on": TODAY, "helper_balance": 0, "recipient_balance": 0,
+    }  # fmt: skip
+    return Entry(**{**facts, **changes})  # type: ignore[arg-type]
+
+
+def _fired(entry: Entry, *past: Past, guard: Guard | None = None) -> list[str]:
+    return [rule.name for rule in judge(entry, History(past), guard or Guard()).fired]
+
+
+def _past(helper: UUID, recipient: UUID, quarters: int = 4, days_ago: int = 1) -> Past:
+    return Past(helper, recipient, quarters, TODAY - timedelta(days=days_ago))
+
+
+def test_an_ordinary_exchange_passes_every_rule() -> None:
+    assert _fired(_entry()) == []
+
+
+def test_every_rule_has_a_name_an_action_and_a_sentence_a_lead_can_read() -> None:
+    assert len({rule.name for rule in RULES}) == len(RULES)
+    assert all(rule.when and isinstance(rule.action, Action) for rule in RULES)
+
+
+def test_spending_past_the_overdraft_is_refused() -> None:
+    verdict = judge(_entry(8, recipient_balance=-76), History(), Guard(min_balance=-80))
+
+    assert [r.name for r in verdict.refused] == ["overdraft"]
+
+
+def test_help_dated_in_the_future_is_held() -> None:
+    assert _fired(_entry(performed_on=TODAY + timedelta(days=1))) == ["future-date"]
+
+
+@pytest.mark.parametrize(("quarters", "fired"), [(16, []), (17, ["large-exchange"]),
+                                                 (25, ["large-exchange", "four-eyes"])])  # fmt: skip
+def test_long_exchanges_wait_for_one_or_two_coordinators(quarters: int, fired: list[str]) -> None:
+    assert _fired(_entry(quarters), guard=Guard(fast_saving=1000)) == fired
+
+
+def test_saving_beyond_the_maximum_balance_is_held() -> None:
+    assert _fired(_entry(8, helper_balance=396), guard=Guard(max_balance=400)) == ["max-balance"]
+
+
+def test_two_members_crediting_each_other_repeatedly_are_held() -> None:
+    history = (_past(ANNA, BERT), _past(BERT, ANNA, days_ago=2))
+
+    assert _fired(_entry(helper=ANNA, recipient=BERT), *history) == ["mutual-crediting"]
+    assert _fired(_entry(helper=ANNA, recipient=BERT), history[0]) == []  # one way is no pattern
+
+
+def test_credits_going_round_a_circle_of_three_are_held() -> None:
+    # Anna helped Carla, Carla helped Bert; now Bert helps Anna.
+    history = (_past(ANNA, CARLA), _past(CARLA, BERT))
+
+    assert _fired(_entry(helper=BERT, recipient=ANNA), *history) == ["circle"]
+
+
+def test_unusually_fast_saving_and_many_entries_are_held() -> None:
+    others = [uuid4() for _ in range(7)]
+    week = [_past(BERT, other, quarters=8) for other in others]
+
+    fired = _fired(_entry(8, recipient=uuid4()), *week)
+
+    assert fired == ["fast-saving", "many-entries"]
+
+
+def test_the_pattern_rules_forget_what_lies_outside_the_window() -> None:
+    old = (_past(ANNA, BERT, days_ago=40), _past(BERT, ANNA, days_ago=35))
+
+    assert _fired(_entry(helper=ANNA, recipient=BERT), *old) == []
