@@ -15,6 +15,7 @@ from services.ledger.cli import app as ledger_app
 from services.local_federation.cli import up
 from services.messaging.cli import app as streams_app
 from services.operations.cli import backup, restore, status
+from services.operations.import_cli import app as import_app
 from services.reporting.cli import app as reporting_app
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ app.command()(up)
 app.command()(status)
 app.command()(backup)
 app.command()(restore)
+app.add_typer(import_app, name="import")
 
 
 @app.command("schemas")
