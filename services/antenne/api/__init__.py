@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from services.antenne.api import donations, matching, members, timebank
+from services.antenne.api import donations, matching, members, timebank, vouchers
 from services.antenne.api.health import health_router
 
 if TYPE_CHECKING:
@@ -16,6 +16,7 @@ routers: tuple[APIRouter, ...] = (
     matching.router,
     timebank.router,
     donations.router,
+    vouchers.router,
     health_router,
 )
 

@@ -13,9 +13,10 @@ from services.antenne.application.timebank import (
     StatementMonth,
     TimebankDesk,
 )
+from services.antenne.application.vouchers import Voucher, VoucherOutcome, VoucherResult, VouchersDesk
 
 
-class Antenne(MembersDesk, MatchingDesk, TimebankDesk, DonationsDesk):
+class Antenne(VouchersDesk, MembersDesk, MatchingDesk, TimebankDesk, DonationsDesk):
     """One antenne: its members, their requests and offers, the timebank between them, donations and pool."""
 
 
@@ -30,5 +31,8 @@ __all__ = [
     "Statement",
     "StatementLine",
     "StatementMonth",
+    "Voucher",
+    "VoucherOutcome",
+    "VoucherResult",
     "id_for",
 ]

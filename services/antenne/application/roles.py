@@ -24,7 +24,7 @@ COORDINATOR = MEMBER | frozenset({
     "decline_match", "cancel_request", "expire_stale_requests",
     "make_offer", "list_offers", "withdraw_offer",
     "record_exchange", "list_exchanges", "get_exchange", "reject_exchange", "approve_exchange",
-    "accept_overdue_exchanges", "record_vouchers",
+    "accept_overdue_exchanges", "enter_voucher", "enter_vouchers", "print_voucher_sheet",
     "donate", "list_donations", "get_donation", "use_donation", "return_expired_donations", "get_pool",
     "grant_from_pool",
     "hold_session", "list_sessions", "note_on_member", "notes_on_member",

@@ -111,6 +111,28 @@ class PermanenceBehaviour:
         assert response.status_code == 409
         assert "paused" in response.json()["detail"]
 
+    def test_a_pile_of_paper_vouchers_is_keyed_in_with_a_discrepancy_list(self, client: TestClient) -> None:
+        anna = self._post(client, "/members", {"display_name": "Anna"})
+        self._post(client, "/members", {"display_name": "Bert"})
+        sheet = self._get(client, f"/members/{anna['member_id']}/voucher-sheet", count=2)
+        first, second = sheet["serials"]
+        facts = {"quarters": 4, "category": "shopping", "performed_on": TODAY.isoformat()}
+        pile = [
+            {"serial": first, "helper_number": "JET-0002", **facts},
+            {"serial": first, "helper_number": "JET-0002", **facts},
+            {"serial": second, "helper_number": "JET-0077", **facts},
+        ]
+
+        report = self._post(client, "/vouchers/batch", {"vouchers": pile})
+
+        assert sheet["serials"] == ["JET-0001-001", "JET-0001-002"]
+        assert (report["counted"], report["held"]) == (1, 0)
+        assert [(d["serial"], d["result"]) for d in report["discrepancies"]] == [
+            ("JET-0001-001", "duplicate"),
+            ("JET-0001-002", "unknown-member-number"),
+        ]
+        assert self._get(client, f"/members/{anna['member_id']}/balance")["quarters"] == -4
+
 
 class TestPermanenceOnSQLite(PermanenceBehaviour):
     """The permanence on a SQLite file."""
