@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 EXCHANGE_CONFIRMED = "exchange.confirmed"  # the event that makes the ledger post a debit and a credit
 POSTINGS_PER_EXCHANGE = 2
 JETSTREAM_TIMEOUT_SECONDS = 2.0
+# The audit reads every account under the ledger's lock: scrapes reuse it for a while.
+AUDIT_MAX_AGE_SECONDS = 30.0
 
 
 @dataclass
@@ -301,6 +303,7 @@ class StateCollector(Collector):
 
     app: FastAPI
     metrics: ServiceMetrics
+    _audit: tuple[float, Any] | None = None
 
     def collect(self) -> Iterator[Metric]:
         """Whatever this service has: relay, consumer, ledger audit."""
@@ -310,7 +313,7 @@ class StateCollector(Collector):
         if getattr(state, "consumer", None) is not None:
             yield from self._consumer(state.consumer)
         if getattr(state, "ledger", None) is not None:
-            yield from _ledger(state.ledger)
+            yield from _ledger(self._recent_audit(state.ledger))
 
     def _relay(self, relay: Any, antenne: Any) -> Iterator[Metric]:
         status = relay.current_status()
@@ -394,9 +397,14 @@ class StateCollector(Collector):
             ):
                 yield _gauge(name, f"JetStream consumer lag: {text}", ["service"], (service, float(value)))
 
+    def _recent_audit(self, ledger: Any) -> Any:
+        now = time.monotonic()
+        if self._audit is None or now - self._audit[0] > AUDIT_MAX_AGE_SECONDS:
+            self._audit = (now, ledger.audit())
+        return self._audit[1]
 
-def _ledger(ledger: Any) -> Iterator[Metric]:
-    audit = ledger.audit()
+
+def _ledger(audit: Any) -> Iterator[Metric]:
     yield _gauge(
         "bp_ledger_balanced", "1 when the books balance (invariant 1).", [], ([], float(audit.balanced))
     )
