@@ -1,8 +1,9 @@
 """Generate an installation's NATS credentials: strong random passwords, the server's accounts and TLS
 configuration, and one environment file per service, all readable by their owner only (mode 0600).
 
-Running it again keeps the passwords already made and adds those of new antennes or partners, so adding
-an antenne is: run it again, reload the servers, hand the new environment file to the antenne.
+Running it again keeps the antennes, partners and passwords already made and adds new ones, so adding an
+antenne is: run it again naming it, reload the servers, hand its environment file to the antenne. (To
+remove one, delete it from credentials.json and run it again.)
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from services.credentials.nats_config import render_accounts, render_tls
 from services.credentials.permissions import (
@@ -59,12 +61,24 @@ def generate(out_dir: Path, installation: Installation) -> Credentials:
     """Write credentials.json, nats/accounts.conf, nats/tls.conf and env/*.env under `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(out_dir, 0o700)
-    passwords = _passwords(out_dir / CREDENTIALS_FILE, installation)
-    credentials = Credentials(installation.nats_url, passwords)
-    _write(
-        out_dir / CREDENTIALS_FILE,
-        json.dumps({"nats_url": installation.nats_url, "users": passwords}, indent=2) + "\n",
+    known = _known(out_dir / CREDENTIALS_FILE)
+    installation = replace(
+        installation,
+        antennes=_union(known.get("antennes", []), installation.antennes),
+        partners=_union(known.get("partners", []), installation.partners),
     )
+    passwords = {
+        user: known.get("users", {}).get(user) or secrets.token_urlsafe(PASSWORD_BYTES)
+        for user in users_of(installation)
+    }
+    credentials = Credentials(installation.nats_url, passwords)
+    record = {
+        "nats_url": installation.nats_url,
+        "antennes": list(installation.antennes),
+        "partners": list(installation.partners),
+        "users": passwords,
+    }
+    _write(out_dir / CREDENTIALS_FILE, json.dumps(record, indent=2) + "\n")
     _write(out_dir / "nats" / "accounts.conf", render_accounts(installation.antennes, installation.partners,
                                                                passwords))  # fmt: skip
     _write(out_dir / "nats" / "tls.conf", render_tls(installation.tls_cert, installation.tls_key))
@@ -90,9 +104,13 @@ def users_of(installation: Installation) -> list[str]:
     ]
 
 
-def _passwords(path: Path, installation: Installation) -> dict[str, str]:
-    known: dict[str, str] = json.loads(path.read_text())["users"] if path.exists() else {}
-    return {user: known.get(user) or secrets.token_urlsafe(PASSWORD_BYTES) for user in users_of(installation)}
+def _known(path: Path) -> dict[str, Any]:
+    known: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    return known
+
+
+def _union(known: list[str], given: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*known, *given]))
 
 
 def _write_env(path: Path, prefix: str, url: str) -> None:

@@ -30,6 +30,7 @@ DEMO_PARTNERS = ("bras-dessus",)  # Bras dessus Bras dessous, of the Samen Toujo
 # Flags given to nats-server override it; the included files are made by `buurtpensioen credentials`.
 SERVER_CONFIG = """\
 # The local federation's nats-server: the same accounts and permissions as production.
+server_name: {name}
 jetstream {{ store_dir: {store_dir} }}
 include "accounts.conf"
 include "tls.conf"
@@ -176,7 +177,8 @@ class LocalFederation:
         )
         credentials = generate(folder, installation)
         store_dir = json.dumps(str(self.nats.store_dir))  # a JSON string is a NATS configuration string
-        (folder / "nats" / "server.conf").write_text(SERVER_CONFIG.format(store_dir=store_dir))
+        config = SERVER_CONFIG.format(name=self.nats.name, store_dir=store_dir)
+        (folder / "nats" / "server.conf").write_text(config)
         return credentials
 
     def _tokens(self) -> dict[str, str]:

@@ -35,8 +35,8 @@ class NatsServer:
     host: str = "127.0.0.1"
     name: str = "buurtpensioen"
     log_file: Path | None = None
-    # A configuration file (JetStream and its store_dir, accounts, users, TLS, cluster); the address,
-    # port and name given here override what it says.
+    # A configuration file (server_name, JetStream and its store_dir, accounts, users, TLS, cluster); the
+    # address and port given here override what it says.
     config_file: Path | None = None
     # `tls` when the configuration requires TLS.
     scheme: str = "nats"
@@ -54,11 +54,11 @@ class NatsServer:
             str(nats_server_binary()),
             "--addr", self.host,
             "--port", str(self.port),
-            "--server_name", self.name,
         ]  # fmt: skip
         if self.config_file is None:
-            command += ["--jetstream", "--store_dir", str(self.store_dir)]
-        else:  # the configuration enables JetStream and says where it stores (`store_dir` once only)
+            command += ["--server_name", self.name, "--jetstream", "--store_dir", str(self.store_dir)]
+        else:
+            # The configuration names the server and its store (a flag for either stops a reload working).
             command += ["--config", str(self.config_file)]
         command += self.extra_args
         log = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL

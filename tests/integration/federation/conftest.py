@@ -17,7 +17,12 @@ from services.ports import free_port
 ANTENNES = ("jette", "laken")
 PARTNERS = ("bras-dessus", "samana")
 
-SERVER_CONFIG = 'jetstream {{ store_dir: "{store_dir}" }}\ninclude "accounts.conf"\ninclude "tls.conf"\n'
+SERVER_CONFIG = """\
+server_name: secured
+jetstream {{ store_dir: "{store_dir}" }}
+include "accounts.conf"
+include "tls.conf"
+"""
 
 
 @dataclass
@@ -31,13 +36,19 @@ class SecuredNats:
         return self.credentials.url(user)
 
 
-def start_secured_nats(folder: Path, installation: Installation, **server: object) -> SecuredNats:
+def start_secured_nats(folder: Path, installation: Installation, scheme: str = "nats") -> SecuredNats:
     """Generate credentials into `folder`, start nats-server with them, create the streams as admin."""
     credentials = generate(folder / "credentials", installation)
     config = folder / "credentials" / "nats" / "server.conf"
     config.write_text(SERVER_CONFIG.format(store_dir=folder / "jetstream"))
     port = int(installation.nats_url.rpartition(":")[2])
-    nats = NatsServer(port=port, store_dir=folder / "jetstream", config_file=config, **server)  # type: ignore[arg-type]
+    nats = NatsServer(
+        port=port,
+        store_dir=folder / "jetstream",
+        config_file=config,
+        log_file=folder / "nats.log",
+        scheme=scheme,
+    )
     nats.start()
     return SecuredNats(nats, credentials)
 

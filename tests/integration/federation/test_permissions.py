@@ -4,8 +4,11 @@ events. Each refusal reaches the client as a "permissions violation" error, as t
 from __future__ import annotations
 
 import asyncio
+import signal
+import time
 from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -18,6 +21,7 @@ from contracts.antenne.v1 import MemberRegistered
 from contracts.base import Contract
 from contracts.envelope import Envelope, wrap
 from contracts.subjects import ANTENNE_STREAM, DEADLETTER_STREAM, antenne_subject, deadletter_subject
+from services.credentials.generate import Installation, generate
 from services.credentials.permissions import (
     ADMIN_USER,
     FEED_USER,
@@ -204,3 +208,34 @@ def test_the_ledger_consumes_every_antenne_and_parks_with_its_own_credentials(
 
     assert sorted(sink.applied) == [("jette", 1), ("laken", 1)]
     assert consumer.status.last_error is None
+
+
+def test_an_antenne_added_later_publishes_after_the_server_reloads_its_configuration(
+    secured_nats: SecuredNats, tmp_path: Path
+) -> None:
+    # The operator names the new antenne; jette, laken and every password are kept.
+    folder = tmp_path / "credentials"
+    added = generate(folder, Installation(("evere",), nats_url=secured_nats.credentials.nats_url))
+    assert added.passwords[antenne_user("jette")] == secured_nats.credentials.passwords[antenne_user("jette")]
+    assert secured_nats.server.process is not None
+    secured_nats.server.process.send_signal(signal.SIGHUP)  # systemctl reload
+
+    async def scenario() -> int:
+        deadline = time.monotonic() + 10
+        while True:  # the reload takes a moment
+            try:
+                evere = await nats.connect(
+                    added.url(antenne_user("evere")),
+                    inbox_prefix=antenne_inbox_prefix("evere"),
+                    allow_reconnect=False,
+                    max_reconnect_attempts=1,
+                )
+                break
+            except (nats.errors.Error, OSError):
+                assert time.monotonic() < deadline, "the new antenne's user was never accepted"
+                await asyncio.sleep(0.2)
+        ack = await evere.jetstream().publish("bp.evere.member.registered", _registered("evere").to_bytes())
+        await evere.close()
+        return ack.seq
+
+    assert asyncio.run(scenario()) == 1

@@ -34,12 +34,13 @@ def test_every_file_is_readable_by_its_owner_only_and_every_password_is_strong(t
     assert all(len(password) >= 43 for password in made.passwords.values())  # 32 random bytes
 
 
-def test_a_second_run_keeps_the_passwords_and_adds_the_new_antenne(tmp_path: Path) -> None:
-    first = generate(tmp_path, Installation(("jette",)))
-    second = generate(tmp_path, Installation(("jette", "laken")))
+def test_a_second_run_keeps_the_antennes_and_passwords_and_adds_the_new_antenne(tmp_path: Path) -> None:
+    first = generate(tmp_path, Installation(("jette",), ("bras-dessus",)))
+    second = generate(tmp_path, Installation(("laken",)))  # jette and the partner are kept
 
     assert second.passwords[antenne_user("jette")] == first.passwords[antenne_user("jette")]
-    assert antenne_user("laken") in second.passwords
+    assert second.passwords == {**first.passwords, antenne_user("laken"): second.passwords["antenne-laken"]}
+    assert "antenne-jette" in (tmp_path / "nats" / "accounts.conf").read_text()
     assert (
         (tmp_path / "env" / "antenne-laken.env")
         .read_text()
