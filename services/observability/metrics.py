@@ -313,7 +313,7 @@ class StateCollector(Collector):
         if getattr(state, "consumer", None) is not None:
             yield from self._consumer(state.consumer)
         if getattr(state, "ledger", None) is not None:
-            yield from _ledger(self._recent_audit(state.ledger))
+            yield from _ledger(*self._recent_audit(state.ledger))
 
     def _relay(self, relay: Any, antenne: Any) -> Iterator[Metric]:
         status = relay.current_status()
@@ -397,14 +397,25 @@ class StateCollector(Collector):
             ):
                 yield _gauge(name, f"JetStream consumer lag: {text}", ["service"], (service, float(value)))
 
-    def _recent_audit(self, ledger: Any) -> Any:
+    def _recent_audit(self, ledger: Any) -> tuple[Any, dict[str, int]]:
+        """The audit and the overdraft flags per antenne, read at most every AUDIT_MAX_AGE_SECONDS."""
         now = time.monotonic()
         if self._audit is None or now - self._audit[0] > AUDIT_MAX_AGE_SECONDS:
-            self._audit = (now, ledger.audit())
-        return self._audit[1]
+            flags: dict[str, int] = {}
+            for flag in ledger.flags() if hasattr(ledger, "flags") else []:
+                flags[flag.antenne_id] = flags.get(flag.antenne_id, 0) + 1
+            self._audit = (now, (ledger.audit(), flags))
+        audit_and_flags: tuple[Any, dict[str, int]] = self._audit[1]
+        return audit_and_flags
 
 
-def _ledger(audit: Any) -> Iterator[Metric]:
+def _ledger(audit: Any, flags: dict[str, int]) -> Iterator[Metric]:
+    yield _gauge(
+        "bp_ledger_overdraft_flags",
+        "Overdraft breaches flagged for the coordinators (the spending stands).",
+        ["antenne"],
+        *(([antenne], float(count)) for antenne, count in flags.items()),
+    )
     yield _gauge(
         "bp_ledger_balanced", "1 when the books balance (invariant 1).", [], ([], float(audit.balanced))
     )

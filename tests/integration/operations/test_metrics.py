@@ -118,6 +118,7 @@ def test_metrics_count_requests_events_relay_consumers_and_ledger_postings(
     assert _value(samples, "bp_ledger_postings_total", antenne="jette") == 2
     assert _value(samples, "bp_ledger_quarters_posted_total", antenne="jette") == 5
     assert _value(samples, "bp_ledger_balanced") == 1
+    assert _value(samples, "bp_ledger_overdraft_flags", antenne="jette") == 0  # within the limit
     assert _value(samples, "bp_consumer_connected", service="ledger") == 1
     assert _value(samples, "bp_consumer_pending_messages", service="ledger") == 0
     assert ("bp_consumer_redelivered_messages", frozenset({("service", "ledger")})) in samples
