@@ -25,6 +25,8 @@ CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.PoolGranted,
     antenne_v1.ExchangeHeld,
     antenne_v1.ExchangeApproved,
+    antenne_v1.ActivityHeld,
+    antenne_v1.AttendanceRecorded,
 )
 
 _BY_KEY: dict[tuple[str, int], type[Contract]] = {(c.TYPE, c.VERSION): c for c in CONTRACTS}

@@ -299,3 +299,31 @@ class ExchangeApproved(Contract):
 
     exchange_id: UUID
     approved_on: date
+
+
+class ActivityKind(StrEnum):
+    """What kind of get-together."""
+
+    PERMANENCE = "permanence"
+    GATHERING = "gathering"
+
+
+class ActivityHeld(Contract):
+    """A permanence session or monthly gathering took place; its topic stays at the antenne."""
+
+    TYPE: ClassVar[str] = "activity.held"
+    VERSION: ClassVar[int] = 1
+
+    activity_id: UUID
+    kind: ActivityKind
+    held_on: date
+
+
+class AttendanceRecorded(Contract):
+    """Members came to an activity."""
+
+    TYPE: ClassVar[str] = "activity.attendance_recorded"
+    VERSION: ClassVar[int] = 1
+
+    activity_id: UUID
+    member_ids: list[UUID]

@@ -18,6 +18,7 @@ from contracts.antenne import v1
 from contracts.base import Contract  # at run time: singledispatch reads the annotations
 from contracts.envelope import Envelope, event_id, wrap
 from services.antenne.domain import Exchange, Member
+from services.antenne.domain.activities import Activity
 from services.antenne.domain.donations import Donation, SolidarityPool
 from services.antenne.domain.requests import HelpOffer, HelpRequest
 
@@ -199,6 +200,16 @@ def _pool_granted(e: SolidarityPool.Granted) -> Contract:
         reason=e.reason,
         granted_on=e.granted_on,
     )
+
+
+@contract_of.register
+def _activity_held(e: Activity.Held) -> Contract:
+    return v1.ActivityHeld(activity_id=e.originator_id, kind=e.kind, held_on=e.held_on)
+
+
+@contract_of.register
+def _attendance_recorded(e: Activity.AttendanceRecorded) -> Contract:
+    return v1.AttendanceRecorded(activity_id=e.originator_id, member_ids=e.member_ids)
 
 
 def to_envelope(

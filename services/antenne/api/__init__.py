@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from services.antenne.api import donations, matching, members, timebank, vouchers
+from services.antenne.api import activities, donations, matching, members, timebank, vouchers
 from services.antenne.api.health import health_router
 
 if TYPE_CHECKING:
@@ -17,6 +17,7 @@ routers: tuple[APIRouter, ...] = (
     timebank.router,
     donations.router,
     vouchers.router,
+    activities.router,
     health_router,
 )
 

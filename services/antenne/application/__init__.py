@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.antenne.application.activities import ActivitiesDesk
 from services.antenne.application.base import ConcurrentChangeError, DateAsISO, Practice, id_for
 from services.antenne.application.donations import DonationsDesk
 from services.antenne.application.matching import MatchingDesk, RequestFilter
@@ -16,7 +17,7 @@ from services.antenne.application.timebank import (
 from services.antenne.application.vouchers import Voucher, VoucherOutcome, VoucherResult, VouchersDesk
 
 
-class Antenne(VouchersDesk, MembersDesk, MatchingDesk, TimebankDesk, DonationsDesk):
+class Antenne(VouchersDesk, MembersDesk, MatchingDesk, TimebankDesk, DonationsDesk, ActivitiesDesk):
     """One antenne: its members, their requests and offers, the timebank between them, donations and pool."""
 
 

@@ -27,7 +27,8 @@ COORDINATOR = MEMBER | frozenset({
     "accept_overdue_exchanges", "enter_voucher", "enter_vouchers", "print_voucher_sheet",
     "donate", "list_donations", "get_donation", "use_donation", "return_expired_donations", "get_pool",
     "grant_from_pool",
-    "hold_session", "list_sessions", "note_on_member", "notes_on_member",
+    "hold_session", "list_activities", "get_activity", "record_attendance", "note_on_member",
+    "notes_on_member",
 })  # fmt: skip
 
 # Corrections move credits after the fact: a lead decides them, not the volunteer at the desk.

@@ -216,3 +216,18 @@ class OverdraftError(ConflictError):
             f"member {member_id} has {balance} quarters: spending {quarters} passes the minimum of {minimum}"
         )
         self.member_id = member_id
+
+
+class BlankNoteError(AntenneError):
+    """A note says something."""
+
+    def __init__(self) -> None:
+        super().__init__("text must not be blank")
+
+
+class ActivityNotFoundError(NotFoundError):
+    """No activity with this id was held at the antenne."""
+
+    def __init__(self, activity_id: UUID) -> None:
+        super().__init__(f"no activity {activity_id} was held at this antenne")
+        self.activity_id = activity_id

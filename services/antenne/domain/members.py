@@ -19,6 +19,7 @@ from contracts.antenne.v1 import Category, MemberStatus
 from services.antenne.domain.errors import (
     BirthYearOutOfRangeError,
     BlankDisplayNameError,
+    BlankNoteError,
     InvalidAmountError,
     MemberNotActiveError,
     StatusChangeError,
@@ -99,6 +100,15 @@ class Posting:
     kind: PostingKind
 
 
+@dataclass(frozen=True)
+class Note:
+    """A coordinator's internal note on a member."""
+
+    noted_on: date
+    author: str
+    text: str
+
+
 AGE_BANDS = ((30, "under-30"), (50, "30-49"), (65, "50-64"), (80, "65-79"))
 
 
@@ -176,6 +186,11 @@ class Member(Aggregate):
         status: str
         changed_on: date
 
+    class NoteAdded(Aggregate.Event):
+        author: str
+        noted_on: date
+        personal: dict[str, str]  # the note itself: internal, personal data
+
     class Credited(Aggregate.Event):
         source_id: UUID
         quarters: int
@@ -234,6 +249,7 @@ class Member(Aggregate):
         self.insured_on: date | None = None
         self.balance = 0
         self.postings: list[Posting] = []
+        self.notes: list[Note] = []
 
     @property
     def display_name(self) -> str:
@@ -283,6 +299,16 @@ class Member(Aggregate):
     @event(StatusChanged)
     def _status_changed(self, status: str, changed_on: date) -> None:
         self.status = MemberStatus(status)
+
+    def add_note(self, text: str, author: str, on: date) -> None:
+        """A coordinator's internal note on this member; never published."""
+        if not text.strip():
+            raise BlankNoteError
+        self._note_added(author=author, noted_on=on, personal={"text": text.strip()})
+
+    @event(NoteAdded)
+    def _note_added(self, author: str, noted_on: date, personal: dict[str, str]) -> None:
+        self.notes.append(Note(noted_on, author, personal["text"]))
 
     def check_active(self) -> None:
         """Refuse new help for a member who is not active."""
@@ -375,6 +401,7 @@ __all__ = [
     "Member",
     "MemberRoll",
     "MemberStatus",
+    "Note",
     "PersonalData",
     "Posting",
     "PostingKind",

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import pytest
 
-from contracts.antenne.v1 import Category, GrantReason, MemberStatus, ReturnTo
+from contracts.antenne.v1 import ActivityKind, Category, GrantReason, MemberStatus, ReturnTo
 from services.antenne.application import Antenne, MemberFilter, RequestFilter
 from services.antenne.domain import (
     BackdatedTooFarError,
@@ -34,6 +34,7 @@ from services.antenne.domain import (
 from services.antenne.domain.donations import DonationStatus
 from services.antenne.domain.requests import RequestStatus
 from services.antenne.domain.rules import Guard
+from services.antenne.outbound import contract_of
 from tests.unit.antenne.practice import TODAY, Clock, antenne_on, profile
 from tests.unit.antenne.test_application import stored_event_types
 
@@ -384,6 +385,31 @@ class PracticeBehaviour:
             guarded.record_exchange(bert, anna, 15, Category.PETS, TODAY)
         assert guarded.recorder.max_notification_id() == before
         assert guarded.balance(anna) == -16
+
+    # Activities and notes.
+
+    def test_a_gathering_records_who_came_each_once(self, antenne: Antenne) -> None:
+        anna, bert = antenne.register_member("Anna"), antenne.register_member("Bert")
+        gathering = antenne.hold_session(ActivityKind.GATHERING, attendees=[anna], topic="coffee and cake")
+
+        antenne.record_attendance(gathering, [anna, bert])
+
+        assert antenne.get_activity(gathering).attendees == [anna, bert]
+        assert [a.id for a in antenne.activities(member_id=bert)] == [gathering]
+        assert antenne.activities(ActivityKind.PERMANENCE) == []
+
+    def test_a_coordinators_note_is_kept_but_never_published(self, antenne: Antenne) -> None:
+        anna = antenne.register_member("Anna")
+
+        antenne.note_on_member(anna, "her daughter calls on Sundays", "marie")
+
+        assert [(n.author, n.text) for n in antenne.notes_on_member(anna)] == [
+            ("marie", "her daughter calls on Sundays")
+        ]
+        events = [antenne.mapper.to_domain_event(n) for n in antenne.recorder.select_notifications(1, 100)]
+        noted = [e for e in events if type(e).__qualname__ == "Member.NoteAdded"]
+        assert len(noted) == 1
+        assert contract_of(noted[0]) is None  # type: ignore[arg-type]
 
 
 class TestPracticeInMemory(PracticeBehaviour):
