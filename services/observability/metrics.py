@@ -25,13 +25,13 @@ from prometheus_client.registry import Collector
 
 from contracts.subjects import ANTENNE_STREAM
 from services.observability.logs import configure_from_env, event_context, set_process_fields
+from services.observability.otlp import Spans
 from services.observability.tracing import (
     HEADER,
     EventTraces,
     Trace,
     TracingJetStream,
     current_trace,
-    trace_request,
 )
 
 if TYPE_CHECKING:
@@ -129,8 +129,9 @@ def instrument(app: FastAPI, *, service: str) -> ServiceMetrics:
     metrics.registry.register(StateCollector(app, metrics))
     app.state.metrics = metrics
     app.middleware("http")(_request_metrics(metrics))
-    app.middleware("http")(trace_request)
-    app.router.lifespan_context = _observed_lifespan(app.router.lifespan_context, metrics)
+    spans = Spans(service)
+    app.middleware("http")(_trace_requests(spans))
+    app.router.lifespan_context = _observed_lifespan(app.router.lifespan_context, metrics, spans)
 
     async def scrape() -> Response:
         await _refresh_jetstream(app, metrics)
@@ -160,18 +161,39 @@ def _request_metrics(
     return observe
 
 
-def _observed_lifespan(original: Any, metrics: ServiceMetrics) -> Any:
+def _trace_requests(
+    spans: Spans,
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    async def trace(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        # Continue the caller's trace (or start one); answer with this hop's `traceparent`.
+        parent = Trace.parse(request.headers.get(HEADER))
+        with spans.span(f"HTTP {request.method}", parent, "SERVER") as here:
+            token = current_trace.set(here)
+            try:
+                response = await call_next(request)
+            finally:
+                current_trace.reset(token)
+        response.headers[HEADER] = here.header()
+        return response
+
+    return trace
+
+
+def _observed_lifespan(original: Any, metrics: ServiceMetrics, spans: Spans) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
-        async with original(app) as state:
-            _observe_consumer(app, metrics)
-            _observe_relay(app, metrics, _trace_saves(app))
-            yield state
+        try:
+            async with original(app) as state:
+                _observe_consumer(app, metrics, spans)
+                _observe_relay(app, metrics, _trace_saves(app), spans)
+                yield state
+        finally:
+            spans.shutdown()
 
     return lifespan
 
 
-def _observe_consumer(app: FastAPI, metrics: ServiceMetrics) -> None:
+def _observe_consumer(app: FastAPI, metrics: ServiceMetrics, spans: Spans) -> None:
     consumer = getattr(app.state, "consumer", None)
     if consumer is not None and hasattr(consumer, "sink"):
         consumer.sink = ObservedSink(consumer.sink, metrics)
@@ -181,11 +203,15 @@ def _observe_consumer(app: FastAPI, metrics: ServiceMetrics) -> None:
 
     async def traced_handle(js: Any, message: Any, *args: Any, **kwargs: Any) -> Any:
         # The message's trace, for every line logged while it is applied (to_thread copies the context).
-        token = current_trace.set(Trace.parse((message.headers or {}).get(HEADER)))
-        try:
+        parent = Trace.parse((message.headers or {}).get(HEADER))
+        if parent is None:
             return await handle(js, message, *args, **kwargs)
-        finally:
-            current_trace.reset(token)
+        with spans.span(f"apply {message.subject}", parent, "CONSUMER") as here:
+            token = current_trace.set(here)
+            try:
+                return await handle(js, message, *args, **kwargs)
+            finally:
+                current_trace.reset(token)
 
     setattr(consumer, "_handle", traced_handle)  # noqa: B010 (an instance attribute shadows the method)
 
@@ -207,7 +233,7 @@ def _trace_saves(app: FastAPI) -> EventTraces:
     return traces
 
 
-def _observe_relay(app: FastAPI, metrics: ServiceMetrics, traces: EventTraces) -> None:
+def _observe_relay(app: FastAPI, metrics: ServiceMetrics, traces: EventTraces, spans: Spans) -> None:
     relay = getattr(app.state, "relay", None)
     publish = getattr(relay, "_publish", None)
     if relay is None or publish is None:
@@ -216,7 +242,7 @@ def _observe_relay(app: FastAPI, metrics: ServiceMetrics, traces: EventTraces) -
     set_process_fields(antenne_id=antenne_id)
 
     async def observed_publish(js: Any, outgoing: list[Any], *args: Any, **kwargs: Any) -> Any:
-        headers = [traces.header_for(message.position) for message in outgoing]
+        headers = [_publish_header(spans, traces.trace_of(message.position), message) for message in outgoing]
         acked = await publish(TracingJetStream(js, headers), outgoing, *args, **kwargs)
         metrics.published.labels(antenne_id).inc(len(acked))
         for message in acked:
@@ -230,6 +256,14 @@ def _observe_relay(app: FastAPI, metrics: ServiceMetrics, traces: EventTraces) -
         return acked
 
     setattr(relay, "_publish", observed_publish)  # noqa: B010 (an instance attribute shadows the method)
+
+
+def _publish_header(spans: Spans, trace: Trace | None, message: Any) -> str | None:
+    """The `traceparent` of one message: a publish span under the request that stored its event."""
+    if trace is None:
+        return None
+    with spans.span(f"publish {message.subject}", trace, "PRODUCER") as here:
+        return here.header()
 
 
 @dataclass

@@ -4,8 +4,8 @@ NATS headers, into the ledger's and reporting's log lines: one confirmation can 
 The antenne remembers, per notification id, the trace of the request that stored the event; the relay puts
 it in the message's `traceparent` header; a consumer reads it back while it applies the message. The trace
 id lands in every log line written meanwhile (`trace_id`). The memory is the antenne process's own, bounded,
-and best effort: an event relayed after a restart has no trace. No exporter runs (no OpenTelemetry SDK is
-installed); the ids follow the W3C format, so an exporter can be added without changing what travels.
+and best effort: an event relayed after a restart has no trace. Spans are exported only when
+`BP_OTLP_ENDPOINT` is set (otlp.py).
 """
 
 from __future__ import annotations
@@ -15,12 +15,7 @@ import secrets
 from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
-    from fastapi import Request, Response
+from typing import Any
 
 HEADER = "traceparent"
 REMEMBERED_EVENTS = 100_000
@@ -58,19 +53,6 @@ class Trace:
         return f"00-{self.trace_id}-{self.span_id}-01"
 
 
-async def trace_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Continue the caller's trace (or start one) for this request; answer with its `traceparent`."""
-    incoming = Trace.parse(request.headers.get(HEADER))
-    trace = incoming.child() if incoming else Trace.start()
-    token = current_trace.set(trace)
-    try:
-        response = await call_next(request)
-    finally:
-        current_trace.reset(token)
-    response.headers[HEADER] = trace.header()
-    return response
-
-
 @dataclass
 class EventTraces:
     """notification id -> the trace of the request that stored it (bounded; the oldest are forgotten)."""
@@ -95,11 +77,6 @@ class EventTraces:
     def trace_of(self, position: int) -> Trace | None:
         """The trace of the request that stored this event, if known."""
         return self.remembered.get(position)
-
-    def header_for(self, position: int) -> str | None:
-        """The `traceparent` header for the message of this event, if its trace is known."""
-        trace = self.remembered.get(position)
-        return trace.child().header() if trace else None
 
 
 @dataclass
