@@ -13,7 +13,7 @@ import nats
 from nats.js.errors import NotFoundError
 from prometheus_client.parser import text_string_to_metric_families
 
-from contracts.subjects import ANTENNE_STREAM
+from contracts.subjects import ANTENNE_STREAM, DEADLETTER_STREAM
 
 if TYPE_CHECKING:
     from services.operations.targets import Service, Targets
@@ -90,11 +90,12 @@ class Snapshot:
     audit_error: str | None = None
     nats_url: str | None = None
     nats_error: str | None = None
+    parked_messages: int | None = None  # on the dead-letter stream: messages no consumer could apply
 
 
 def take_snapshot(targets: Targets, now: datetime) -> Snapshot:
     """Read every service once (bounded by timeouts; a service that does not answer is reported down)."""
-    streams, nats_error = _stream_consumers(targets)
+    streams, parked, nats_error = _stream_consumers(targets)
     with httpx.Client(timeout=HTTP_TIMEOUT_SECONDS) as client:
         antennes = [_antenne(client, antenne_id, service) for antenne_id, service in targets.antennes.items()]
         ledger, reporting = (
@@ -102,7 +103,9 @@ def take_snapshot(targets: Targets, now: datetime) -> Snapshot:
             for name in ("ledger", "reporting")
         )
         audit, audit_error = _audit(client, targets.ledger)
-    return Snapshot(now, antennes, ledger, reporting, audit, audit_error, targets.nats_url, nats_error)
+    return Snapshot(
+        now, antennes, ledger, reporting, audit, audit_error, targets.nats_url, nats_error, parked
+    )
 
 
 def _get(client: httpx.Client, service: Service, path: str) -> Any:
@@ -196,16 +199,19 @@ def _audit(client: httpx.Client, ledger: Service | None) -> tuple[Audit | None, 
     ), None
 
 
-def _stream_consumers(targets: Targets) -> tuple[dict[str, StreamConsumer], str | None]:
+def _stream_consumers(targets: Targets) -> tuple[dict[str, StreamConsumer], int | None, str | None]:
     if targets.nats_url is None:
-        return {}, None
+        return {}, None, None
     try:
-        return asyncio.run(_read_stream_consumers(targets.nats_url, targets.durables)), None
+        found, parked = asyncio.run(_read_stream_consumers(targets.nats_url, targets.durables))
     except Exception as error:  # unreachable, timed out, no JetStream: say so, read the rest
-        return {}, _describe(error)
+        return {}, None, _describe(error)
+    return found, parked, None
 
 
-async def _read_stream_consumers(nats_url: str, durables: dict[str, str]) -> dict[str, StreamConsumer]:
+async def _read_stream_consumers(
+    nats_url: str, durables: dict[str, str]
+) -> tuple[dict[str, StreamConsumer], int]:
     async def quiet(error: Exception) -> None:
         pass  # the failure reaches us as an exception; nats-py would also log a traceback
 
@@ -229,7 +235,11 @@ async def _read_stream_consumers(nats_url: str, durables: dict[str, str]) -> dic
                 redelivered=info.num_redelivered or 0,
                 last_active=info.ack_floor.last_active if info.ack_floor else None,
             )
-        return found
+        try:
+            parked = (await js.stream_info(DEADLETTER_STREAM)).state.messages
+        except NotFoundError:
+            parked = 0
+        return found, parked
     finally:
         with contextlib.suppress(Exception):
             await nc.close()

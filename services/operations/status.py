@@ -66,6 +66,11 @@ def problems(snapshot: Snapshot, thresholds: Thresholds | None = None) -> list[s
     for service in (snapshot.ledger, snapshot.reporting):
         if service is not None:
             found.extend(_consumer_problems(snapshot, service, limits))
+    if snapshot.parked_messages:
+        found.append(
+            f"{snapshot.parked_messages} message(s) wait on the dead-letter stream: no consumer could apply "
+            "them; read the reason in each (`nats stream view BP_DEADLETTER`), then purge the stream"
+        )
     if snapshot.audit_error:
         found.append(f"ledger audit unavailable: {snapshot.audit_error}")
     elif snapshot.audit is not None and not snapshot.audit.balanced:
@@ -176,6 +181,8 @@ def table(snapshot: Snapshot, found: list[str]) -> str:
     lines.extend(_aligned(rows))
     lines.append("")
     lines.append(_audit_line(snapshot))
+    if snapshot.parked_messages is not None:
+        lines.append(f"dead-letter stream: {snapshot.parked_messages} message(s)")
     if found:
         lines.append(f"{len(found)} problem(s):")
         lines.extend(f"  - {problem}" for problem in found)

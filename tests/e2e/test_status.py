@@ -73,6 +73,7 @@ def test_status_says_all_is_well_then_names_the_stopped_antenne_and_exits_non_ze
     assert result.returncode == 0, result.stdout + result.stderr
     assert "OK: every antenne is up" in result.stdout
     assert "ledger audit: balanced" in result.stdout
+    assert "dead-letter stream: 0 message(s)" in result.stdout
     body = json.loads(_status(federation.workdir, "--json").stdout)
     assert {a["antenne_id"] for a in body["antennes"]} == {"neder-over-heembeek", "jette", "laken"}
     assert all(a["relay_connected"] and a["backlog"] == 0 for a in body["antennes"])

@@ -69,11 +69,14 @@ def test_an_unbalanced_audit_a_waiting_consumer_and_a_disconnected_relay_are_eac
         antennes=[dataclasses.replace(snapshot.antennes[0], relay_connected=False, relay_error="refused")],
         reporting=dataclasses.replace(snapshot.reporting, waiting={"jette": 3}),
         audit=Audit(False, 2, 5, 3, {"jette": 7}),
+        parked_messages=2,
     )
     found = problems(broken)
     assert found == [
         "antenne jette: relay not connected to NATS (refused)",
         "reporting: waits for the event of jette after position 3 (missing)",
+        "2 message(s) wait on the dead-letter stream: no consumer could apply them; read the reason in "
+        "each (`nats stream view BP_DEADLETTER`), then purge the stream",
         "ledger audit fails: accounts sum to 2 (must be 0), exchanges credited 5 quarters "
         "against 3 confirmed",
     ]
