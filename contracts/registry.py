@@ -27,6 +27,8 @@ CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.ExchangeApproved,
     antenne_v1.ActivityHeld,
     antenne_v1.AttendanceRecorded,
+    antenne_v1.MemberMovedOut,
+    antenne_v1.MemberMovedIn,
 )
 
 _BY_KEY: dict[tuple[str, int], type[Contract]] = {(c.TYPE, c.VERSION): c for c in CONTRACTS}

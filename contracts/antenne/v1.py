@@ -327,3 +327,27 @@ class AttendanceRecorded(Contract):
 
     activity_id: UUID
     member_ids: list[UUID]
+
+
+class MemberMovedOut(Contract):
+    """A member moved to another antenne with their balance; this antenne posts nothing more for them."""
+
+    TYPE: ClassVar[str] = "member.moved_out"
+    VERSION: ClassVar[int] = 1
+
+    member_id: UUID
+    to_antenne: str
+    balance: int = Field(description="Their balance here when they left, in quarter hours.")
+    moved_on: date
+
+
+class MemberMovedIn(Contract):
+    """A member who moved here arrived with their global id and balance."""
+
+    TYPE: ClassVar[str] = "member.moved_in"
+    VERSION: ClassVar[int] = 1
+
+    member_id: UUID
+    from_antenne: str
+    balance: int = Field(description="The balance they brought, in quarter hours.")
+    moved_on: date

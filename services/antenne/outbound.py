@@ -55,6 +55,19 @@ def _status_changed(e: Member.StatusChanged) -> Contract:
 
 
 @contract_of.register
+def _moved_out(e: Member.MovedOut) -> Contract:
+    return v1.MemberMovedOut(member_id=e.originator_id, to_antenne=e.to_antenne, balance=e.balance,
+                             moved_on=e.moved_on)  # fmt: skip
+
+
+@contract_of.register
+def _moved_in(e: Member.MovedIn) -> Contract:
+    # The profile itself went to this antenne directly (invariant 8): only the facts of the move travel.
+    return v1.MemberMovedIn(member_id=e.originator_id, from_antenne=e.from_antenne, balance=e.balance,
+                            moved_on=e.moved_on)  # fmt: skip
+
+
+@contract_of.register
 def _exchange_recorded(e: Exchange.Recorded) -> Contract:
     return v1.ExchangeRecorded(
         exchange_id=e.originator_id,

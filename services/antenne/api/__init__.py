@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from services.antenne.api import activities, donations, matching, members, timebank, vouchers
+from services.antenne.api import activities, donations, matching, members, moving, timebank, vouchers
 from services.antenne.api.health import health_router
 
 if TYPE_CHECKING:
@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 # Included one by one (never nested): the metrics label each request by its full route template.
 routers: tuple[APIRouter, ...] = (
+    moving.router,  # before members: /members/arrivals is not a member id
     members.router,
     matching.router,
     timebank.router,

@@ -72,6 +72,18 @@ class ProfileBody(BaseModel):
     asks: list[Category] = Field(default_factory=list, description="Kinds of help they would like.")
     availability: list[Weekday] = Field(default_factory=list, description="Days they are usually free.")
 
+    @classmethod
+    def of(cls, personal: PersonalData, capacities: Capacities) -> ProfileBody:
+        """The body of a profile's two parts."""
+        return cls(
+            **personal.__dict__,
+            languages=list(capacities.languages),
+            sector=capacities.sector,
+            gives=list(capacities.gives),
+            asks=list(capacities.asks),
+            availability=list(capacities.availability),
+        )
+
     def personal(self) -> PersonalData:
         """The personal part."""
         return PersonalData(
@@ -122,15 +134,6 @@ class MemberView(BaseModel):
     @classmethod
     def of(cls, member: Member) -> MemberView:
         """The view of a member aggregate."""
-        personal, capacities = member.personal, member.capacities
-        profile = ProfileBody(
-            **{k: v for k, v in personal.__dict__.items()},
-            languages=list(capacities.languages),
-            sector=capacities.sector,
-            gives=list(capacities.gives),
-            asks=list(capacities.asks),
-            availability=list(capacities.availability),
-        )
         return cls(
             member_id=member.id,
             number=member.number,
@@ -139,7 +142,7 @@ class MemberView(BaseModel):
             insured_on=member.insured_on,
             age_band=member.age_band,
             balance=member.balance,
-            profile=profile,
+            profile=ProfileBody.of(member.personal, member.capacities),
             consents=ConsentsBody(**member.consents.__dict__),
         )
 

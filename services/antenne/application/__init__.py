@@ -7,6 +7,7 @@ from services.antenne.application.base import ConcurrentChangeError, DateAsISO, 
 from services.antenne.application.donations import DonationsDesk
 from services.antenne.application.matching import MatchingDesk, RequestFilter
 from services.antenne.application.members import MemberFilter, MembersDesk
+from services.antenne.application.moving import Handover, MovingDesk
 from services.antenne.application.timebank import (
     ExchangeDetails,
     Statement,
@@ -17,7 +18,9 @@ from services.antenne.application.timebank import (
 from services.antenne.application.vouchers import Voucher, VoucherOutcome, VoucherResult, VouchersDesk
 
 
-class Antenne(VouchersDesk, MembersDesk, MatchingDesk, TimebankDesk, DonationsDesk, ActivitiesDesk):
+class Antenne(
+    VouchersDesk, MovingDesk, MembersDesk, MatchingDesk, TimebankDesk, DonationsDesk, ActivitiesDesk
+):
     """One antenne: its members, their requests and offers, the timebank between them, donations and pool."""
 
 
@@ -26,6 +29,7 @@ __all__ = [
     "ConcurrentChangeError",
     "DateAsISO",
     "ExchangeDetails",
+    "Handover",
     "MemberFilter",
     "Practice",
     "RequestFilter",

@@ -46,10 +46,12 @@ class MembersDesk(AntenneBase):
         registered_on: date | None = None,
         *,
         idempotency_key: str | None = None,
+        member_id: UUID | None = None,
     ) -> UUID:
         """Register a neighbour (a name alone, or a whole profile) under the next member number."""
         profile = display_name if isinstance(display_name, Profile) else Profile(PersonalData(display_name))
-        member_id = id_for(idempotency_key, "members") if idempotency_key else None
+        if idempotency_key:
+            member_id = id_for(idempotency_key, "members")
         if member_id is not None and self._exists(member_id):
             return member_id
         for _ in range(REGISTRATION_ATTEMPTS):

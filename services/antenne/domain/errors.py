@@ -231,3 +231,13 @@ class ActivityNotFoundError(NotFoundError):
     def __init__(self, activity_id: UUID) -> None:
         super().__init__(f"no activity {activity_id} was held at this antenne")
         self.activity_id = activity_id
+
+
+class MoveWithoutConsentError(ConflictError):
+    """A profile is handed to another antenne only with the member's consent."""
+
+    def __init__(self, member_id: UUID) -> None:
+        super().__init__(
+            f"member {member_id} has not consented to hand their profile over: set member_consents"
+        )
+        self.member_id = member_id

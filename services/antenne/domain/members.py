@@ -22,6 +22,7 @@ from services.antenne.domain.errors import (
     BlankNoteError,
     InvalidAmountError,
     MemberNotActiveError,
+    MoveWithoutConsentError,
     StatusChangeError,
 )
 
@@ -51,6 +52,7 @@ class PostingKind(StrEnum):
     DONATION = "donation"
     GRANT = "grant"
     RETURN = "return"
+    MOVE = "move"  # the balance a member brought from their previous antenne
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,16 @@ class Member(Aggregate):
         status: str
         changed_on: date
 
+    class MovedOut(Aggregate.Event):
+        to_antenne: str
+        balance: int
+        moved_on: date
+
+    class MovedIn(Aggregate.Event):
+        from_antenne: str
+        balance: int
+        moved_on: date
+
     class NoteAdded(Aggregate.Event):
         author: str
         noted_on: date
@@ -250,6 +262,7 @@ class Member(Aggregate):
         self.balance = 0
         self.postings: list[Posting] = []
         self.notes: list[Note] = []
+        self.moved_to: str | None = None
 
     @property
     def display_name(self) -> str:
@@ -288,9 +301,10 @@ class Member(Aggregate):
 
     def change_status(self, status: MemberStatus, on: date) -> None:
         """Pause, resume, leave or move; left and moved are final."""
+        # Moving goes through hand_over: it carries the balance and needs the member's consent.
         allowed = {
-            MemberStatus.ACTIVE: {MemberStatus.PAUSED, MemberStatus.LEFT, MemberStatus.MOVED},
-            MemberStatus.PAUSED: {MemberStatus.ACTIVE, MemberStatus.LEFT, MemberStatus.MOVED},
+            MemberStatus.ACTIVE: {MemberStatus.PAUSED, MemberStatus.LEFT},
+            MemberStatus.PAUSED: {MemberStatus.ACTIVE, MemberStatus.LEFT},
         }
         if status not in allowed.get(self.status, set()):
             raise StatusChangeError(self.id, self.status, status)
@@ -299,6 +313,28 @@ class Member(Aggregate):
     @event(StatusChanged)
     def _status_changed(self, status: str, changed_on: date) -> None:
         self.status = MemberStatus(status)
+
+    def hand_over(self, to_antenne: str, on: date, *, member_consents: bool) -> None:
+        """The member moves to another antenne: this one posts nothing more for them."""
+        if not member_consents:
+            raise MoveWithoutConsentError(self.id)
+        if self.status not in (MemberStatus.ACTIVE, MemberStatus.PAUSED):
+            raise StatusChangeError(self.id, self.status, MemberStatus.MOVED)
+        self._moved_out(to_antenne=to_antenne, balance=self.balance, moved_on=on)
+
+    @event(MovedOut)
+    def _moved_out(self, to_antenne: str, balance: int, moved_on: date) -> None:
+        self.status = MemberStatus.MOVED
+        self.moved_to = to_antenne
+
+    def arrive(self, from_antenne: str, balance: int, on: date) -> None:
+        """A member who moved here brings their balance, to the quarter hour."""
+        self._moved_in(from_antenne=from_antenne, balance=balance, moved_on=on)
+
+    @event(MovedIn)
+    def _moved_in(self, from_antenne: str, balance: int, moved_on: date) -> None:
+        self.balance += balance
+        self.postings.append(Posting(self.id, balance, moved_on, PostingKind.MOVE))
 
     def add_note(self, text: str, author: str, on: date) -> None:
         """A coordinator's internal note on this member; never published."""

@@ -245,11 +245,14 @@ class ApiBehaviour:
         paths = client.get("/openapi.json").json()["paths"]
 
         posts = {url: p["post"] for url, p in paths.items() if "post" in p and url.startswith("/api/v1/")}
-        # Sweeps (auto-accept, expire-stale, return-expired) are safe to repeat; vouchers carry serials.
+        # Sweeps (auto-accept, expire-stale, return-expired) are safe to repeat; vouchers carry serials;
+        # a handover and an arrival are keyed by the member's global id.
         recording = {
             url: op
             for url, op in posts.items()
-            if not url.endswith(("auto-accept", "expire-stale", "return-expired", "vouchers", "batch"))
+            if not url.endswith(
+                ("auto-accept", "expire-stale", "return-expired", "vouchers", "batch", "handover", "arrivals")
+            )
         }
         headers = {url: {p["name"] for p in op.get("parameters", [])} for url, op in recording.items()}
         assert all("Idempotency-Key" in names for names in headers.values()), headers

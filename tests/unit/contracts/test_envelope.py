@@ -105,6 +105,8 @@ def test_every_contract_has_a_json_schema_with_its_type_and_version() -> None:
         "exchange.approved.v1.json",
         "activity.held.v1.json",
         "activity.attendance_recorded.v1.json",
+        "member.moved_out.v1.json",
+        "member.moved_in.v1.json",
     }
     confirmed = schemas["exchange.confirmed.v1.json"]
     assert confirmed["x-type"] == "exchange.confirmed"
