@@ -14,7 +14,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking
 from eventsourcing.utils import get_topic
 
-from contracts.antenne.v1 import ExchangeConfirmed, ExchangeReversed, MemberRegistered
+from contracts.antenne.v1 import ExchangeConfirmed, ExchangeReversed, MemberMovedIn, MemberRegistered
 from contracts.ledger.v1 import HourStatement
 from services.ledger.domain import (
     Account,
@@ -29,6 +29,7 @@ from services.ledger.domain import (
     member_key,
     transfer,
 )
+from services.ledger.postings import PlannedTransfer, planned_transfer
 from services.ledger.statement import Movement, Statement, build_statement
 from services.persistence import DateAsISO
 
@@ -162,14 +163,12 @@ class Ledger(Application[UUID]):
             tracking = Tracking(envelope.antenneid, envelope.position)
             processing = ProcessingEvent[UUID](tracking=tracking)
             processing.collect_events(feed)
-            match payload:
-                case MemberRegistered():
-                    self._register_member(payload, envelope.antenneid, processing)
-                case ExchangeConfirmed():
-                    self._book_exchange(payload, envelope, processing)
-                case ExchangeReversed():
-                    self._book_reversal(payload, envelope, processing)
-                # Other events (ExchangeRecorded, ...) move no credits; the feed still takes them in.
+            if isinstance(payload, MemberRegistered | MemberMovedIn):
+                self._home_member(payload.member_id, envelope.antenneid, processing)
+            planned = planned_transfer(payload, envelope.antenneid)
+            if planned is not None:
+                self._book(planned, envelope, processing)
+            # Other events (ExchangeRecorded, ...) move no credits; the feed still takes them in.
             return self._record_once(processing, tracking)
 
     def balance(self, member_id: UUID) -> int:
@@ -252,49 +251,34 @@ class Ledger(Application[UUID]):
         # Queries do not change what they load, so they may share the cached object.
         return self.repository.get(aggregate_id, deepcopy_from_cache=False)
 
-    def _register_member(
-        self, payload: MemberRegistered, antenne_id: str, processing: ProcessingEvent[UUID]
-    ) -> None:
-        account = self._get_or_open(member_key(payload.member_id), home_antenne=antenne_id)
-        account.assign_home(antenne_id)  # an account opened by an early exchange learns its home now
+    def _home_member(self, member_id: UUID, antenne_id: str, processing: ProcessingEvent[UUID]) -> None:
+        """A member registered at, or moved to, this antenne: the account (for life) learns its home."""
+        account = self._get_or_open(member_key(member_id), home_antenne=antenne_id)
+        account.assign_home(antenne_id)
         processing.collect_events(account)
 
-    def _book_exchange(
-        self, payload: ExchangeConfirmed, envelope: Envelope, processing: ProcessingEvent[UUID]
-    ) -> None:
-        # Mutual credit (decision 0001): the recipient spends what the helper earns.
-        recipient = self._get_or_open(member_key(payload.recipient_id))
-        helper = (
-            recipient
-            if payload.helper_id == payload.recipient_id
-            else self._get_or_open(member_key(payload.helper_id))
+    def _book(self, planned: PlannedTransfer, envelope: Envelope, processing: ProcessingEvent[UUID]) -> None:
+        """Make the transfer an event calls for, post both sides, and flag a breach it causes."""
+        debited = self._get_or_open(planned.debit, home_antenne=_home_of(planned.debit, envelope))
+        credited = (
+            debited
+            if planned.credit == planned.debit
+            else self._get_or_open(planned.credit, home_antenne=_home_of(planned.credit, envelope))
         )
         cause = Cause(envelope.id, envelope.antenneid, envelope.position, envelope.type)
         made = transfer(
-            payload.quarters, debit=recipient, credit=helper, cause=cause, counts_from=payload.performed_on
+            planned.quarters, debit=debited, credit=credited, cause=cause, counts_from=planned.counts_from
         )
-        processing.collect_events(made, recipient, helper)
-        if self.overdraft.is_breached_by(recipient, envelope.antenneid):
+        processing.collect_events(made, debited, credited)
+        if self.overdraft.is_breached_by(debited, envelope.antenneid):
             # Recorded offline or beyond what the antenne checked: the fact stands, coordinators review it.
-            limit = self.overdraft.limit_for(envelope.antenneid)
+            limit = self.overdraft.limit_for(debited, envelope.antenneid)
             processing.collect_events(
-                OverdraftFlag(recipient.key, made.id, envelope.antenneid, recipient.balance, limit)
+                OverdraftFlag(debited.key, made.id, envelope.antenneid, debited.balance, limit)
             )
             log.warning(
-                "overdraft: %s at %d, below -%d after %s", recipient.key, recipient.balance, limit, made.id
+                "overdraft: %s at %d, below -%d after %s", debited.key, debited.balance, limit, made.id
             )
-
-    def _book_reversal(
-        self, payload: ExchangeReversed, envelope: Envelope, processing: ProcessingEvent[UUID]
-    ) -> None:
-        # A mistake is undone by the opposite transfer, never by removing the first (events are facts).
-        helper = self._get_or_open(member_key(payload.helper_id))
-        recipient = self._get_or_open(member_key(payload.recipient_id))
-        cause = Cause(envelope.id, envelope.antenneid, envelope.position, envelope.type)
-        made = transfer(
-            payload.quarters, debit=helper, credit=recipient, cause=cause, counts_from=payload.reversed_on
-        )
-        processing.collect_events(made, helper, recipient)
 
     def _get_or_open(self, key: str, home_antenne: str | None = None) -> Account:
         """The account, opened now if unknown (also for a member whose antenne's events have not arrived)."""
@@ -342,3 +326,8 @@ def _net_confirmed(payload: Contract) -> int:
     if isinstance(payload, ExchangeReversed):
         return -payload.quarters
     return 0
+
+
+def _home_of(key: str, envelope: Envelope) -> str | None:
+    """The home antenne of an account opened for this event: a pool belongs to the event's antenne."""
+    return envelope.antenneid if key.startswith("pool:") else None

@@ -46,6 +46,16 @@ def member_key(member_id: UUID) -> str:
     return f"member:{member_id}"
 
 
+def pool_key(antenne_id: str) -> str:
+    """The account key of an antenne's solidarity pool."""
+    return f"pool:{antenne_id}"
+
+
+def earmark_key(donation_id: UUID) -> str:
+    """The account key holding an earmarked donation until it is used or returned."""
+    return f"earmark:{donation_id}"
+
+
 def account_id(key: str) -> UUID:
     """The id of the account with this key: the same at every antenne and partner."""
     return uuid5(NAMESPACE_URL, f"/accounts/{key}")
@@ -261,13 +271,15 @@ class OverdraftPolicy:
     default_limit: int = 40  # quarter hours: ten hours of help received ahead of giving
     antenne_limits: tuple[tuple[str, int], ...] = ()
 
-    def limit_for(self, antenne_id: str) -> int:
-        """The limit that applies to spending recorded at this antenne."""
+    def limit_for(self, account: Account, antenne_id: str) -> int:
+        """The limit for spending recorded at this antenne; pools and earmarks never go below 0."""
+        if not account.key.startswith("member:"):
+            return 0
         return dict(self.antenne_limits).get(antenne_id, self.default_limit)
 
     def is_breached_by(self, account: Account, antenne_id: str) -> bool:
         """Whether the account is now below the limit of the antenne that recorded the spending."""
-        return account.balance < -self.limit_for(antenne_id)
+        return account.balance < -self.limit_for(account, antenne_id)
 
 
 def flag_id(transfer_id: UUID) -> UUID:

@@ -48,6 +48,10 @@ class AntenneEvents:
         confirmed = self._publish(ExchangeConfirmed.model_validate(facts), exchange_id, 2)
         return recorded, confirmed
 
+    def emit(self, payload: Contract, aggregate_id: UUID, version: int = 1) -> Envelope:
+        """Any other event of this antenne, next in its log."""
+        return self._publish(payload, aggregate_id, version)
+
     def reverse(self, confirmed: Envelope) -> Envelope:
         """The confirmed exchange is undone by the opposite entry; returns its envelope."""
         exchange = confirmed.payload()

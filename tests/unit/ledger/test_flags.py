@@ -70,7 +70,7 @@ def test_the_flags_are_listed_by_the_api_and_limits_come_from_the_environment(
         _apply(client.app.state.ledger, _help_received(AntenneEvents("jette"), [5]))  # type: ignore[attr-defined]
         response = client.get("/api/v1/flags", headers={"Authorization": f"Bearer {TOKEN}"})
 
-    assert settings.overdraft_policy().limit_for("jette") == 4
+    assert settings.overdraft_policy().antenne_limits == (("jette", 4),)
     assert response.status_code == 200
     [flag] = response.json()
     assert (flag["antenne_id"], flag["balance"], flag["limit"]) == ("jette", -5, 4)
