@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from string import Template
 
@@ -15,12 +16,17 @@ import pytest
 from nats.aio.client import Client
 from nats.errors import Error as NatsError
 
+from contracts.antenne.v1 import Category
 from contracts.subjects import ANTENNE_STREAM
+from services.antenne.application import Antenne
+from services.antenne.relay import Relay
 from services.credentials.generate import Credentials, Installation, generate
 from services.credentials.permissions import ADMIN_USER, antenne_inbox_prefix, antenne_user
 from services.messaging.nats_server import NatsServer
 from services.messaging.streams import ensure_streams, stream_configs
+from services.persistence import eventsourcing_env
 from services.ports import free_port
+from tests.integration.antenne.jetstream import assert_complete_chain, expected_positions, read_stream
 
 pytestmark = pytest.mark.integration
 
@@ -145,3 +151,61 @@ def test_killing_the_stream_leader_while_an_antenne_publishes_loses_nothing(clus
     assert new_leader not in ("", leader)
     assert stored == MESSAGES
     assert received == list(range(MESSAGES))  # every message once, in order
+
+
+def _record_help(antenne: Antenne, count: int) -> None:
+    anna, bert = antenne.register_member("Anna"), antenne.register_member("Bert")
+    for _ in range(count):
+        antenne.record_exchange(bert, anna, 1, Category.DIGITAL, date(2026, 11, 20))
+
+
+def test_the_relay_goes_on_through_a_leader_failover_and_every_event_arrives_once_in_order(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    antenne = Antenne(env=eventsourcing_env(f"sqlite:///{tmp_path / 'jette.db'}"))
+    admin_urls = cluster.urls(ADMIN_USER)
+
+    async def scenario() -> tuple[str, float]:
+        await _create_r3_streams(cluster)
+        admin = await nats.connect(admin_urls, max_reconnect_attempts=-1, reconnect_time_wait=0.2)
+        info = await admin.jetstream().stream_info(ANTENNE_STREAM)
+        assert info.cluster is not None
+        leader = info.cluster.leader or ""
+        # The relay has one URL (production: a DNS name of all three); here, a node that will survive.
+        survivor = next(node for name, node in cluster.nodes.items() if name != leader)
+        url = cluster.urls(antenne_user("jette"))[list(cluster.nodes.values()).index(survivor)]
+        relay = Relay(antenne, "jette", url)
+        stop = asyncio.Event()
+        relaying = asyncio.create_task(relay.run(stop))
+        try:
+            await asyncio.to_thread(_record_help, antenne, 100)
+            await _until(lambda: relay.current_status().backlog == 0, "first events relayed")
+            cluster.nodes[leader].kill()  # kill -9 while the antenne goes on working
+            killed_at = time.monotonic()
+            await asyncio.to_thread(_record_help, antenne, 200)
+            await _until(lambda: relay.current_status().backlog == 0, "events after the failover relayed")
+            recovered = time.monotonic() - killed_at
+        finally:
+            stop.set()
+            await asyncio.wait_for(relaying, 15)
+            await admin.close()
+        return leader, recovered
+
+    try:
+        leader, recovered = asyncio.run(scenario())
+        survivors = [url for url, name in zip(admin_urls, cluster.nodes, strict=True) if name != leader]
+        published = asyncio.run(read_stream(survivors[0], "jette"))
+        positions = expected_positions(antenne, "jette")
+    finally:
+        antenne.close()
+
+    print(f"\nrelay: {len(positions)} events, leader {leader} killed, all relayed {recovered:.2f} s later")
+    assert len(positions) == 2 * 2 + 300
+    assert_complete_chain(published, positions, "jette")
+
+
+async def _until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not await asyncio.to_thread(condition):
+        assert time.monotonic() < deadline, f"after {timeout:.0f} s still not: {what}"
+        await asyncio.sleep(0.05)
