@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from eventsourcing.persistence import IntegrityError, PersistenceError
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -16,6 +17,7 @@ def install_error_handlers(app: FastAPI, statuses: Mapping[type[Exception], int]
     for error_class in statuses:
         app.add_exception_handler(error_class, handler)
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+    app.add_exception_handler(PersistenceError, _store_refused)  # type: ignore[arg-type]
 
 
 def _domain_error_handler(
@@ -26,6 +28,19 @@ def _domain_error_handler(
         return JSONResponse(status_code=code, content={"detail": str(error)})
 
     return handle
+
+
+def _store_refused(request: Request, error: PersistenceError) -> JSONResponse:
+    """The store refused the write (disk full, read-only, database down): nothing was recorded."""
+    if isinstance(error, IntegrityError):  # another request changed the same thing first
+        code, what = status.HTTP_409_CONFLICT, "it was changed by another request at the same moment"
+    else:
+        code, what = status.HTTP_503_SERVICE_UNAVAILABLE, f"the store refused to write ({_first_line(error)})"
+    return JSONResponse(status_code=code, content={"detail": f"nothing was recorded: {what}; try again"})
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

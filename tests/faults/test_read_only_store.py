@@ -82,12 +82,6 @@ def test_a_read_only_store_writes_nothing_and_the_antenne_works_again_once_writa
     assert antenne.process.exited() is False, os.linesep + antenne.process.log_tail()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/antenne answers a store refusal with a bare 500 'Internal Server Error': no 503, "
-    "no sentence saying the store is read-only (services/antenne/main.py ERROR_STATUSES has no entry "
-    "for eventsourcing's PersistenceError)",
-)
 def test_a_read_only_store_is_refused_with_503_and_a_sentence_that_says_why(
     antenne: Service, database: tuple[str, str], postgres_server: PostgresServer
 ) -> None:
