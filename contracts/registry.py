@@ -29,6 +29,8 @@ CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.AttendanceRecorded,
     antenne_v1.MemberMovedOut,
     antenne_v1.MemberMovedIn,
+    antenne_v1.DonationApproved,
+    antenne_v1.DonationRejected,
 )
 
 _BY_KEY: dict[tuple[str, int], type[Contract]] = {(c.TYPE, c.VERSION): c for c in CONTRACTS}

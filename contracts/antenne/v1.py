@@ -351,3 +351,26 @@ class MemberMovedIn(Contract):
     from_antenne: str
     balance: int = Field(description="The balance they brought, in quarter hours.")
     moved_on: date
+
+
+class DonationApproved(Contract):
+    """A coordinator let a flagged gift through: the quarters move from donor to member now."""
+
+    TYPE: ClassVar[str] = "donation.approved"
+    VERSION: ClassVar[int] = 1
+
+    donation_id: UUID
+    donor_id: UUID
+    to_member_id: UUID
+    quarters: int = Field(gt=0)
+    approved_on: date
+
+
+class DonationRejected(Contract):
+    """A coordinator stopped a flagged gift; nothing moved."""
+
+    TYPE: ClassVar[str] = "donation.rejected"
+    VERSION: ClassVar[int] = 1
+
+    donation_id: UUID
+    rejected_on: date

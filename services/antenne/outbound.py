@@ -184,8 +184,22 @@ def _donation_made(e: Donation.Made) -> Contract:
         donation_id=e.originator_id, donor_id=e.donor_id, quarters=e.quarters, made_on=e.made_on,
         to_member_id=e.to_member_id, to_pool=e.to_member_id is None and not earmarked,
         earmarked_for_member=e.earmarked_for_member, earmarked_for_request=e.earmarked_for_request,
-        expires_on=e.expires_on, returns_to=e.returns_to,
+        expires_on=e.expires_on, returns_to=e.returns_to, flagged_by=e.flagged_by,
     )  # fmt: skip
+
+
+@contract_of.register
+def _donation_approved(e: Donation.Approved) -> Contract:
+    # Only a gift to a member is ever flagged, so `to_member_id` is set; the reviewer stays here.
+    return v1.DonationApproved(
+        donation_id=e.originator_id, donor_id=e.donor_id, to_member_id=e.to_member_id, quarters=e.quarters,
+        approved_on=e.approved_on,
+    )  # fmt: skip
+
+
+@contract_of.register
+def _donation_rejected(e: Donation.Rejected) -> Contract:
+    return v1.DonationRejected(donation_id=e.originator_id, rejected_on=e.rejected_on)
 
 
 @contract_of.register

@@ -9,7 +9,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.antenne.v1 import GrantReason, ReturnTo
-from services.antenne.api.deps import API, PROTECTED, AntenneDep, KeyDep, Page, PageDep
+from services.antenne.api.deps import API, PROTECTED, ActorDep, AntenneDep, KeyDep, Page, PageDep
 from services.antenne.domain.donations import Donation, DonationStatus
 
 
@@ -54,6 +54,7 @@ class DonationView(BaseModel):
     returns_to: ReturnTo
     status: DonationStatus
     beneficiary_id: UUID | None
+    flagged_by: list[str] = Field(default_factory=list, description="Rules that hold it for review.")
 
     @classmethod
     def of(cls, d: Donation) -> DonationView:
@@ -62,7 +63,7 @@ class DonationView(BaseModel):
             donation_id=d.id, donor_id=d.donor_id, quarters=d.quarters, made_on=d.made_on,
             to_member_id=d.to_member_id, earmarked_for_member=d.earmarked_for_member,
             earmarked_for_request=d.earmarked_for_request, expires_on=d.expires_on, returns_to=d.returns_to,
-            status=d.status, beneficiary_id=d.beneficiary_id,
+            status=d.status, beneficiary_id=d.beneficiary_id, flagged_by=d.flagged_by,
         )  # fmt: skip
 
 
@@ -132,6 +133,20 @@ def get_donation(donation_id: UUID, antenne: AntenneDep) -> DonationView:
 def use_donation(donation_id: UUID, antenne: AntenneDep, key: KeyDep) -> DonationView:
     """Hand a held, earmarked donation to the member it is meant for."""
     antenne.use_donation(donation_id, idempotency_key=key)
+    return DonationView.of(antenne.get_donation(donation_id))
+
+
+@router.post("/donations/{donation_id}/approve")
+def approve_donation(donation_id: UUID, antenne: AntenneDep, key: KeyDep, actor: ActorDep) -> DonationView:
+    """A coordinator lets a flagged gift go through."""
+    antenne.approve_donation(donation_id, actor.actor_id, idempotency_key=key)
+    return DonationView.of(antenne.get_donation(donation_id))
+
+
+@router.post("/donations/{donation_id}/reject")
+def reject_donation(donation_id: UUID, antenne: AntenneDep, key: KeyDep, actor: ActorDep) -> DonationView:
+    """A coordinator stops a flagged gift; nothing moves."""
+    antenne.reject_donation(donation_id, actor.actor_id, idempotency_key=key)
     return DonationView.of(antenne.get_donation(donation_id))
 
 

@@ -18,6 +18,7 @@ from services.antenne.domain.donations import (
 )
 from services.antenne.domain.errors import DonationNotFoundError, HelpRequestNotFoundError
 from services.antenne.domain.requests import HelpRequest
+from services.antenne.domain.rules import Gift, judge_gift
 
 if TYPE_CHECKING:
     from datetime import date
@@ -52,11 +53,15 @@ class DonationsDesk(AntenneBase):
                 self._member(other).check_accepts_postings()
         if earmarked_for_request is not None:
             self._load(earmarked_for_request, HelpRequest, HelpRequestNotFoundError)
+        flags = self._gift_flags(donor_id, to_member_id, quarters, today)
         donation = Donation.make(
             donor_id, quarters, today, to_member_id=to_member_id, earmarked_for_member=earmarked_for_member,
             earmarked_for_request=earmarked_for_request, expires_on=expires_on, returns_to=returns_to,
-            donation_id=donation_id,
+            donation_id=donation_id, flagged_by=flags,
         )  # fmt: skip
+        if flags:
+            self._save_together(f"donation {donation.id}", donation)
+            return donation.id
         donor.debit(donation.id, quarters, today, PostingKind.DONATION)
         receivers: list[Aggregate] = []
         if to_member_id is not None:
@@ -69,6 +74,44 @@ class DonationsDesk(AntenneBase):
             receivers.append(pool)
         self._save_together(f"donation {donation.id}", donation, donor, *receivers)
         return donation.id
+
+    def _gift_flags(self, donor_id: UUID, to_member_id: UUID | None, quarters: int, today: date) -> list[str]:
+        guard = self.practice.guard
+        if guard is None or to_member_id is None:
+            return []
+        counted = (DonationStatus.GIVEN, DonationStatus.FLAGGED)
+        past = tuple(
+            Gift(d.donor_id, d.to_member_id, d.quarters, d.made_on)
+            for d in self.donations()
+            if d.to_member_id is not None and d.status in counted
+        )
+        return judge_gift(Gift(donor_id, to_member_id, quarters, today), past, guard)
+
+    def approve_donation(
+        self, donation_id: UUID, reviewer: str, *, idempotency_key: str | None = None
+    ) -> None:
+        """A coordinator lets a flagged gift go through: the quarters move now, if the donor has them."""
+        if self.already_recorded(idempotency_key):
+            return
+        donation = self.get_donation(donation_id)
+        today = self.today()
+        donation.approve(reviewer, today)
+        donor = self._member(donation.donor_id)
+        check_savings(donor.balance, donation.quarters)
+        receiver = self._member(donation.to_member_id or donation.donor_id)
+        donor.debit(donation.id, donation.quarters, today, PostingKind.DONATION)
+        receiver.credit(donation.id, donation.quarters, today, PostingKind.DONATION)
+        self._save_together(f"donation {donation_id}", donation, donor, receiver, key=idempotency_key)
+
+    def reject_donation(
+        self, donation_id: UUID, reviewer: str, *, idempotency_key: str | None = None
+    ) -> None:
+        """A coordinator stops a flagged gift; nothing moves."""
+        if self.already_recorded(idempotency_key):
+            return
+        donation = self.get_donation(donation_id)
+        donation.reject(reviewer, self.today())
+        self._save_together(f"donation {donation_id}", donation, key=idempotency_key)
 
     def use_donation(self, donation_id: UUID, *, idempotency_key: str | None = None) -> None:
         """Hand an earmarked donation to the member it names, or to the asker of the request it names."""

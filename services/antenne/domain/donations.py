@@ -29,6 +29,8 @@ POOL_ID = uuid5(NAMESPACE_URL, "/antenne/solidarity-pool")
 class DonationStatus(StrEnum):
     """Whether a donation is given, held for its earmark, used, or returned."""
 
+    FLAGGED = "flagged"  # waits for a coordinator's review (abuse guard): nothing moved yet
+    REJECTED = "rejected"
     GIVEN = "given"
     HELD = "held"
     USED = "used"
@@ -54,8 +56,20 @@ class Donation(Aggregate):
         earmarked_for_request: UUID | None
         expires_on: date | None
         returns_to: str
+        flagged_by: list[str]
 
     # Amounts and parties ride along, so the relay maps each event on its own.
+    class Approved(Aggregate.Event):
+        donor_id: UUID
+        to_member_id: UUID | None
+        quarters: int
+        reviewer: str
+        approved_on: date
+
+    class Rejected(Aggregate.Event):
+        reviewer: str
+        rejected_on: date
+
     class Used(Aggregate.Event):
         beneficiary_id: UUID
         quarters: int
@@ -80,6 +94,7 @@ class Donation(Aggregate):
         expires_on: date | None = None,
         returns_to: ReturnTo = ReturnTo.DONOR,
         donation_id: UUID | None = None,
+        flagged_by: list[str] | None = None,
     ) -> Donation:
         """Give quarters; an earmark needs an expiry in the future, a direct gift has none."""
         check_positive(quarters)
@@ -88,13 +103,16 @@ class Donation(Aggregate):
             raise ConflictError("an earmarked donation needs expires_on after today")
         if earmarked and to_member_id is not None:
             raise ConflictError("a donation goes to a member, or is earmarked, not both")
+        if flagged_by and to_member_id is None:
+            raise ConflictError("only a gift to a member is held for review")
         if to_member_id == donor_id or earmarked_for_member == donor_id:
             raise ConflictError("a member cannot donate to themself")
         return cls._create(
             cls.Made,
             donor_id=donor_id, quarters=quarters, made_on=made_on, to_member_id=to_member_id,
             earmarked_for_member=earmarked_for_member, earmarked_for_request=earmarked_for_request,
-            expires_on=expires_on if earmarked else None, returns_to=str(returns_to), id=donation_id,
+            expires_on=expires_on if earmarked else None, returns_to=str(returns_to),
+            flagged_by=flagged_by or [], id=donation_id,
         )  # fmt: skip
 
     @event(Made)
@@ -108,6 +126,7 @@ class Donation(Aggregate):
         earmarked_for_request: UUID | None,
         expires_on: date | None,
         returns_to: str,
+        flagged_by: list[str],
     ) -> None:
         self.donor_id = donor_id
         self.quarters = quarters
@@ -119,7 +138,36 @@ class Donation(Aggregate):
         self.returns_to = ReturnTo(returns_to)
         earmarked = earmarked_for_member is not None or earmarked_for_request is not None
         self.status = DonationStatus.HELD if earmarked else DonationStatus.GIVEN
+        if flagged_by:
+            # Held for review from the start: nothing moves until a coordinator approves.
+            self.status = DonationStatus.FLAGGED
         self.beneficiary_id: UUID | None = None
+        self.flagged_by = list(flagged_by)
+
+    def approve(self, reviewer: str, on: date) -> None:
+        """A coordinator lets a flagged gift go through."""
+        if self.status is not DonationStatus.FLAGGED:
+            raise DonationStateError(self.id, self.status, "approved")
+        self._approved(
+            donor_id=self.donor_id, to_member_id=self.to_member_id, quarters=self.quarters, reviewer=reviewer,
+            approved_on=on,
+        )  # fmt: skip
+
+    @event(Approved)
+    def _approved(
+        self, donor_id: UUID, to_member_id: UUID | None, quarters: int, reviewer: str, approved_on: date
+    ) -> None:
+        self.status = DonationStatus.GIVEN
+
+    def reject(self, reviewer: str, on: date) -> None:
+        """A coordinator stops a flagged gift: nothing moves."""
+        if self.status is not DonationStatus.FLAGGED:
+            raise DonationStateError(self.id, self.status, "rejected")
+        self._rejected(reviewer=reviewer, rejected_on=on)
+
+    @event(Rejected)
+    def _rejected(self, reviewer: str, rejected_on: date) -> None:
+        self.status = DonationStatus.REJECTED
 
     @property
     def to_pool(self) -> bool:

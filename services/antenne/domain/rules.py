@@ -27,6 +27,7 @@ class Guard:
     pair_repeats: int = 3  # two members crediting each other this often in the window
     fast_saving: int = 64  # a helper saving 16 hours or more in a week
     many_entries: int = 8  # a helper with this many entries in a week
+    donation_stream: int = 3  # this many donations to one member in a week
 
 
 class Action(StrEnum):
@@ -125,6 +126,52 @@ RULES: tuple[Rule, ...] = (
     Rule("fast-saving", Action.HOLD, "the helper saves unusually fast this week", _fast_saving),
     Rule("many-entries", Action.HOLD, "a member has many entries in a short time", _many_entries),
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Gift:
+    """A donation to a member, about to be made or made in the past."""
+
+    donor_id: UUID
+    recipient_id: UUID
+    quarters: int
+    made_on: date
+
+
+GiftCheck = Callable[[Gift, tuple[Gift, ...], Guard], bool]
+
+
+@dataclass(frozen=True)
+class GiftRule:
+    """One rule of the guard on donations."""
+
+    name: str
+    action: Action
+    when: str
+    check: GiftCheck
+
+
+def _donation_stream(gift: Gift, past: tuple[Gift, ...], g: Guard) -> bool:
+    week = [
+        p
+        for p in past
+        if p.recipient_id == gift.recipient_id and p.made_on > gift.made_on - timedelta(days=7)
+    ]
+    return len(week) + 1 >= g.donation_stream
+
+
+GIFT_RULES: tuple[GiftRule, ...] = (
+    GiftRule(
+        "donation-stream", Action.HOLD, "a sudden stream of donations goes to one member", _donation_stream
+    ),
+)
+
+
+def judge_gift(
+    gift: Gift, past: tuple[Gift, ...], guard: Guard, rules: tuple[GiftRule, ...] = GIFT_RULES
+) -> list[str]:
+    """Names of the rules that hold a donation for review."""
+    return [rule.name for rule in rules if rule.check(gift, past, guard)]
 
 
 @dataclass(frozen=True)

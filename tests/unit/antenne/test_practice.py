@@ -386,6 +386,23 @@ class PracticeBehaviour:
         assert guarded.recorder.max_notification_id() == before
         assert guarded.balance(anna) == -16
 
+    def test_a_stream_of_gifts_to_one_member_waits_for_review(self, guarded: Antenne) -> None:
+        anna, bert, carla = (guarded.register_member(n) for n in ("Anna", "Bert", "Carla"))
+        self._helped(guarded, helper=bert, recipient=anna, quarters=12)
+        guarded.donate(bert, 2, to_member_id=carla)
+        guarded.donate(bert, 2, to_member_id=carla)
+
+        third = guarded.donate(bert, 2, to_member_id=carla)
+        fourth = guarded.donate(bert, 2, to_member_id=carla)
+
+        assert guarded.get_donation(third).status is DonationStatus.FLAGGED
+        assert guarded.get_donation(third).flagged_by == ["donation-stream"]
+        assert guarded.balance(carla) == 4  # nothing moved for the flagged ones
+        guarded.approve_donation(third, "marie")
+        guarded.reject_donation(fourth, "marie")
+        assert (guarded.balance(carla), guarded.balance(bert)) == (6, 6)
+        assert guarded.get_donation(fourth).status is DonationStatus.REJECTED
+
     # Activities and notes.
 
     def test_a_gathering_records_who_came_each_once(self, antenne: Antenne) -> None:

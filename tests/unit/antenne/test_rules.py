@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from services.antenne.domain.rules import RULES, Action, Entry, Guard, History, Past, judge
+from services.antenne.domain.rules import RULES, Action, Entry, Gift, Guard, History, Past, judge, judge_gift
 
 TODAY = date(2026, 11, 24)
 ANNA, BERT, CARLA = uuid4(), uuid4(), uuid4()
@@ -85,3 +85,12 @@ def test_the_pattern_rules_forget_what_lies_outside_the_window() -> None:
     old = (_past(ANNA, BERT, days_ago=40), _past(BERT, ANNA, days_ago=35))
 
     assert _fired(_entry(helper=ANNA, recipient=BERT), *old) == []
+
+
+def test_the_third_gift_to_one_member_in_a_week_is_held() -> None:
+    past = (Gift(ANNA, CARLA, 2, TODAY - timedelta(days=1)), Gift(BERT, CARLA, 2, TODAY - timedelta(days=6)))
+    gift = Gift(ANNA, CARLA, 2, TODAY)
+
+    assert judge_gift(gift, past, Guard()) == ["donation-stream"]
+    assert judge_gift(gift, past[:1], Guard()) == []
+    assert judge_gift(Gift(ANNA, BERT, 2, TODAY), past, Guard()) == []
