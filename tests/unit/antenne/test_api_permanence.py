@@ -75,6 +75,18 @@ class PermanenceBehaviour:
         self._post(client, f"/exchanges/{first['exchange_id']}/confirm")
         assert self._get(client, f"/requests/{request_id}")["status"] == "done"
 
+        # A long outing is held by the guard; a second coordinator approves it, then it is confirmed.
+        outing = {**help_given, "quarters": 28, "category": "outings", "request_id": None}
+        held = self._post(client, "/exchanges", outing, **{"X-Actor-Id": "marie"})
+        assert held["status"] == "held"
+        flagged = self._get(client, "/exchanges", status="held")["items"]
+        assert flagged[0]["held_by"] == ["large-exchange", "four-eyes"]
+        same_eyes = client.post(f"/api/v1/exchanges/{held['exchange_id']}/approve",
+                                headers={**AUTH, "X-Actor-Id": "marie"})  # fmt: skip
+        assert same_eyes.status_code == 409
+        self._post(client, f"/exchanges/{held['exchange_id']}/approve", None, **{"X-Actor-Id": "youssef"})
+        self._post(client, f"/exchanges/{held['exchange_id']}/confirm")
+
         # Dirk gives part of his saved hours to the pool; the coordinator grants from it.
         self._post(client, "/donations", {"donor_id": dirk["member_id"], "quarters": 4})
         grant = self._post(client, "/pool/grants", {"member_id": anna["member_id"], "quarters": 2,
@@ -83,8 +95,8 @@ class PermanenceBehaviour:
 
         # Print the statement.
         statement = self._get(client, f"/members/{dirk['member_id']}/statement")
-        assert statement["balance"] == 4
-        assert [line["balance"] for m in statement["months"] for line in m["lines"]] == [8, 4]
+        assert statement["balance"] == 32
+        assert [line["balance"] for m in statement["months"] for line in m["lines"]] == [8, 36, 32]
         page = self._get(client, "/members", limit=1, offset=1)
         assert (page["total"], [m["number"] for m in page["items"]]) == (2, ["JET-0002"])
 

@@ -54,3 +54,21 @@ def test_the_cli_refuses_invalid_settings_with_a_message(monkeypatch: pytest.Mon
 
     assert result.exit_code == 2
     assert "invalid antenne id 'Jette Centrum'" in result.output
+
+
+def test_the_practice_comes_from_settings_with_the_guard_always_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTENNE_GUARD_MIN_BALANCE", "-40")
+    monkeypatch.setenv("ANTENNE_BACKDATING_DAYS", "14")
+
+    practice = Settings(antenne_id="neder-over-heembeek", token=TOKEN).practice()
+
+    assert practice.member_prefix == "NED"
+    assert practice.backdating_days == 14
+    assert practice.guard is not None
+    assert (practice.guard.min_balance, practice.guard.approval_above) == (-40, 16)
+
+
+def test_a_member_prefix_is_a_few_capital_letters() -> None:
+    assert Settings(antenne_id="jette", token=TOKEN, member_prefix="JET").practice().member_prefix == "JET"
+    with pytest.raises(ValidationError, match="member_prefix"):
+        Settings(antenne_id="jette", token=TOKEN, member_prefix="jet-1")
