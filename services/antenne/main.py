@@ -14,6 +14,7 @@ from services.antenne.application import Antenne
 from services.antenne.application.roles import NotAllowedError
 from services.antenne.domain import AntenneError, ConflictError, NotFoundError
 from services.antenne.relay import Relay
+from services.antenne.sweeps import sweep_every
 from services.http_errors import install_error_handlers
 from services.observability.metrics import instrument
 from services.persistence import redacted
@@ -47,6 +48,7 @@ def create_app(settings: Settings, *, run_relay: bool = True) -> FastAPI:
         app.state.antenne, app.state.relay = antenne, relay
         stop = asyncio.Event()
         task = asyncio.create_task(relay.run(stop)) if run_relay else None
+        sweeps = asyncio.create_task(sweep_every(antenne, settings.sweep_interval_seconds, stop))
         log.info("antenne %s (%s) on %s", settings.antenne_id, settings.name, redacted(settings.database_url))
         try:
             yield
@@ -54,6 +56,7 @@ def create_app(settings: Settings, *, run_relay: bool = True) -> FastAPI:
             stop.set()
             if task is not None:
                 await _stop(task)
+            await _stop(sweeps)
             antenne.close()
             log.info("antenne %s stopped at relay position %s", settings.antenne_id, relay.status.position)
 
@@ -72,7 +75,7 @@ def create_app(settings: Settings, *, run_relay: bool = True) -> FastAPI:
 
 
 async def _stop(task: asyncio.Task[None]) -> None:
-    """Let the relay finish the batch in hand; a batch cut short is published again, never lost."""
+    """Let a task finish what it has in hand: a relay batch cut short is published again, never lost."""
     _, late = await asyncio.wait({task}, timeout=STOP_TIMEOUT_SECONDS)
     for pending in late:
         pending.cancel()

@@ -85,6 +85,10 @@ class Settings(RelaySettings):
         default=Guard.min_balance, le=0, description="The overdraft limit (negative)."
     )
 
+    sweep_interval_seconds: float = Field(
+        default=3600.0, gt=0, description="How often overdue help is accepted and stale requests expire."
+    )
+
     def practice(self) -> Practice:
         """How this antenne runs its timebank."""
         return Practice(
