@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from contracts.antenne.v1 import ActivityKind
 from services.antenne.api.deps import API, PROTECTED, ActorDep, AntenneDep, KeyDep, Page, PageDep
 from services.antenne.domain.activities import Activity
-from services.antenne.domain.members import Note
+from services.antenne.domain.profile import Note
 
 
 class NewActivity(BaseModel):

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from datetime import date
     from uuid import UUID
 
-    from services.antenne.domain.members import Note
+    from services.antenne.domain.profile import Note
 
 
 class ActivitiesDesk(AntenneBase):

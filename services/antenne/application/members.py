@@ -19,7 +19,7 @@ from services.antenne.domain import (
     PersonalData,
     Profile,
 )
-from services.antenne.domain.members import MEMBER_ROLL_ID
+from services.antenne.domain.roll import MEMBER_ROLL_ID
 
 if TYPE_CHECKING:
     from datetime import date

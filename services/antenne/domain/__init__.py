@@ -31,18 +31,10 @@ from services.antenne.domain.errors import (
     SelfHelpError,
     StatusChangeError,
 )
-from services.antenne.domain.members import (
-    Capacities,
-    Consents,
-    Member,
-    MemberRoll,
-    MemberStatus,
-    PersonalData,
-    Posting,
-    PostingKind,
-    Profile,
-    Weekday,
-)
+from services.antenne.domain.members import Member, MemberStatus
+from services.antenne.domain.postings import Posting, PostingKind
+from services.antenne.domain.profile import Capacities, Consents, PersonalData, Profile, Weekday
+from services.antenne.domain.roll import MemberRoll
 from services.antenne.domain.timebank import (
     DEFAULT_AUTO_ACCEPT_DAYS,
     DEFAULT_BACKDATING_DAYS,

@@ -21,7 +21,7 @@ from services.antenne.domain.errors import (
     InsufficientSavingsError,
     PoolExhaustedError,
 )
-from services.antenne.domain.members import check_positive
+from services.antenne.domain.postings import check_positive
 
 POOL_ID = uuid5(NAMESPACE_URL, "/antenne/solidarity-pool")
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from services.antenne.domain.members import MemberStatus, Weekday
+from contracts.antenne.v1 import MemberStatus
+from services.antenne.domain.profile import Weekday
 
 if TYPE_CHECKING:
     from uuid import UUID

@@ -7,11 +7,10 @@ personal part can later be encrypted per member and erased without touching the 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import date
-from enum import StrEnum
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -20,117 +19,19 @@ from services.antenne.domain.errors import (
     BirthYearOutOfRangeError,
     BlankDisplayNameError,
     BlankNoteError,
-    InvalidAmountError,
     MemberNotActiveError,
     MoveWithoutConsentError,
     StatusChangeError,
 )
-
-
-class Weekday(StrEnum):
-    """A day a member is usually available."""
-
-    MONDAY = "monday"
-    TUESDAY = "tuesday"
-    WEDNESDAY = "wednesday"
-    THURSDAY = "thursday"
-    FRIDAY = "friday"
-    SATURDAY = "saturday"
-    SUNDAY = "sunday"
-
-    @classmethod
-    def of(cls, day: date) -> Weekday:
-        """The weekday of a date."""
-        return list(cls)[day.weekday()]
-
-
-class PostingKind(StrEnum):
-    """Why a balance moved."""
-
-    HELP = "help"
-    REVERSAL = "reversal"
-    DONATION = "donation"
-    GRANT = "grant"
-    RETURN = "return"
-    MOVE = "move"  # the balance a member brought from their previous antenne
-
-
-@dataclass(frozen=True)
-class PersonalData:
-    """What identifies a member or tells their story: stays at the antenne, ready to encrypt per member."""
-
-    display_name: str
-    phone: str | None = None
-    email: str | None = None
-    address: str | None = None
-    birth_year: int | None = None
-    heard_via: str | None = None
-    life_story: str | None = None
-    talents: str | None = None
-    energy: str | None = None
-    would_like_to_do: str | None = None
-    needs: str | None = None
-
-
-@dataclass(frozen=True)
-class Capacities:
-    """The coarse facts of a profile that matching uses: no name, no free text."""
-
-    sector: str | None = None
-    languages: tuple[str, ...] = ()
-    gives: tuple[Category, ...] = ()
-    asks: tuple[Category, ...] = ()
-    availability: tuple[Weekday, ...] = ()
-
-
-@dataclass(frozen=True)
-class Consents:
-    """What a member agreed to; nothing is assumed."""
-
-    alliance_sharing: bool = False
-    newsletter: bool = False
-    photos: bool = False
-
-
-@dataclass(frozen=True)
-class Posting:
-    """One movement of a member's balance, booked on a date."""
-
-    source_id: UUID
-    quarters: int
-    booked_on: date
-    kind: PostingKind
-
-
-@dataclass(frozen=True)
-class Note:
-    """A coordinator's internal note on a member."""
-
-    noted_on: date
-    author: str
-    text: str
-
-
-AGE_BANDS = ((30, "under-30"), (50, "30-49"), (65, "50-64"), (80, "65-79"))
-
-
-def age_band(birth_year: int | None, on: date) -> str | None:
-    """The coarse age band that may leave the antenne, never the birth year itself."""
-    if birth_year is None:
-        return None
-    age = on.year - birth_year
-    return next((band for limit, band in AGE_BANDS if age < limit), "80-plus")
-
-
-def _is_whole(quarters: object) -> bool:
-    # bool is an int subclass: True is a bug, not one quarter hour.
-    return isinstance(quarters, int) and not isinstance(quarters, bool)
-
-
-def check_positive(quarters: int) -> None:
-    """Refuse anything but a whole, positive number of quarter hours."""
-    if not _is_whole(quarters) or quarters < 1:
-        raise InvalidAmountError(quarters)
+from services.antenne.domain.postings import Posting, PostingKind, check_positive
+from services.antenne.domain.profile import (
+    Capacities,
+    Consents,
+    Note,
+    PersonalData,
+    Weekday,
+    age_band,
+)
 
 
 def _check_personal(personal: PersonalData, on: date) -> PersonalData:
@@ -383,66 +284,4 @@ class Member(Aggregate):
         self.postings.append(Posting(source_id, -quarters, booked_on, PostingKind(kind)))
 
 
-MEMBER_ROLL_ID = uuid5(NAMESPACE_URL, "/antenne/member-roll")
-
-
-class MemberRoll(Aggregate):
-    """The antenne's list of member numbers: one aggregate, so two desks never issue the same number."""
-
-    class Opened(Aggregate.Created):
-        prefix: str
-
-    class NumberIssued(Aggregate.Event):
-        member_id: UUID
-        number: str
-
-    @classmethod
-    def open(cls, prefix: str) -> MemberRoll:
-        """The roll of an antenne whose numbers start with `prefix`, such as `JET`."""
-        return cls._create(cls.Opened, prefix=prefix, id=MEMBER_ROLL_ID)
-
-    @event(Opened)
-    def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
-        self.numbers: dict[str, UUID] = {}
-
-    def issue(self, member_id: UUID) -> str:
-        """The next member number, such as `JET-0042`, given to `member_id`."""
-        number = f"{self.prefix}-{len(self.numbers) + 1:04d}"
-        self._number_issued(member_id=member_id, number=number)
-        return number
-
-    @event(NumberIssued)
-    def _number_issued(self, member_id: UUID, number: str) -> None:
-        self.numbers[number] = member_id
-
-    def member_id(self, number: str) -> UUID | None:
-        """The member who holds a number, if any."""
-        return self.numbers.get(number.strip().upper())
-
-
-@dataclass(frozen=True)
-class Profile:
-    """A whole registration: personal data, capacities and consents."""
-
-    personal: PersonalData
-    capacities: Capacities = field(default_factory=Capacities)
-    consents: Consents = field(default_factory=Consents)
-
-
-__all__ = [
-    "MEMBER_ROLL_ID",
-    "Capacities",
-    "Consents",
-    "Member",
-    "MemberRoll",
-    "MemberStatus",
-    "Note",
-    "PersonalData",
-    "Posting",
-    "PostingKind",
-    "Profile",
-    "Weekday",
-    "age_band",
-    "check_positive",
-]
+__all__ = ["Member", "MemberStatus"]
