@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
 import pytest
 
-from contracts.antenne.v1 import Category, ExchangeConfirmed, ExchangeRecorded, MemberRegistered
+from contracts.antenne.v1 import (
+    ActivityKind,
+    Category,
+    ExchangeConfirmed,
+    ExchangeRecorded,
+    GrantReason,
+    MemberRegistered,
+)
 from contracts.envelope import Envelope, event_id
-from services.antenne.application import Antenne
+from services.antenne.application import Antenne, Practice
+from services.antenne.domain import Capacities, PersonalData, Profile
 from services.antenne.outbound import to_envelope
 from services.persistence import eventsourcing_env
 
@@ -113,3 +121,34 @@ def test_postings_stay_internal_and_the_chain_skips_them(antenne: Antenne) -> No
         (10, 7),
     ]
     assert all(e.antenneid == "jette" and e.source == "/antennes/jette" for e in published)
+
+
+def test_nothing_personal_is_published_from_a_whole_permanence() -> None:
+    secrets = ["Anna Peeters", "0470 12 34 56", "Kerkstraat 12", "knits", "dentist", "wrong member", "alone",
+               "daughter", "coffee", "JET-0001", "1948", "marie"]  # fmt: skip
+    with Antenne(env=eventsourcing_env("memory:"), practice=Practice(member_prefix="JET")) as antenne:
+        personal = PersonalData(
+            "Anna Peeters", phone="0470 12 34 56", address="Kerkstraat 12", birth_year=1948, talents="knits"
+        )
+        anna = antenne.register_member(
+            Profile(personal, Capacities(sector="centrum", gives=(Category.PETS,)))
+        )
+        bert = antenne.register_member("Bert")
+        request_id = antenne.take_request(anna, Category.TRANSPORT, description="to the dentist")
+        helped = antenne.record_exchange(
+            bert, anna, 8, Category.TRANSPORT, PERFORMED_ON, request_id=request_id
+        )
+        antenne.confirm_exchange(helped)
+        mistake = antenne.record_exchange(bert, anna, 5, Category.PETS, PERFORMED_ON, recorded_by="marie")
+        antenne.confirm_exchange(mistake)
+        antenne.reverse_exchange(mistake, "typed for the wrong member")
+        antenne.donate(bert, 4)
+        antenne.grant_from_pool(anna, 2, GrantReason.ISOLATION, "lives alone")
+        antenne.donate(bert, 2, earmarked_for_member=anna, expires_on=date.today() + timedelta(days=30))
+        antenne.note_on_member(anna, "her daughter calls", "marie")
+        antenne.hold_session(ActivityKind.GATHERING, attendees=[anna, bert], topic="coffee and cake")
+
+        published = [e.model_dump_json() for e in _relayed(antenne) if e is not None]
+
+    assert len(published) == 14
+    assert [s for s in secrets if any(s in text for text in published)] == []
