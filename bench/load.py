@@ -1,7 +1,8 @@
 """A light HTTP/1.1 load generator, run as its own process: `python -m bench.load URL TOKEN ...`.
 
 Plain asyncio streams with keep-alive connections (no HTTP library: httpx saturates a core before the
-server does, tech notes). Each request registers a member; prints a JSON line with the latencies.
+server does, tech notes). Each request registers a member, or with `--exchange HELPER RECIPIENT` records
+an exchange between them; prints a JSON line with the latencies.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-BODY = b'{"display_name": "Buur"}'
+REGISTRATION = b'{"display_name": "Buur"}'
 
 
 async def _connection(host: str, port: int, request: bytes, until: float, pace: asyncio.Queue[float] | None,
@@ -56,15 +57,23 @@ async def _pacer(rate: float, until: float, pace: asyncio.Queue[float]) -> None:
         sent += 1
 
 
-async def run(
-    url: str, token: str, seconds: float, concurrency: int, rate: float | None
-) -> dict[str, object]:
+def _exchange(helper: str, recipient: str) -> bytes:
+    body = {"helper_id": helper, "recipient_id": recipient, "quarters": 2, "category": "company",
+            "performed_on": "2026-11-20"}  # fmt: skip
+    return json.dumps(body).encode()
+
+
+async def run(url: str, token: str, seconds: float, concurrency: int, rate: float | None,
+              exchange: list[str] | None = None) -> dict[str, object]:  # fmt: skip
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    path, body = (
+        ("/api/v1/exchanges", _exchange(*exchange)) if exchange else ("/api/v1/members", REGISTRATION)
+    )
     request = (
-        f"POST /api/v1/members HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(BODY)}\r\n\r\n"
-    ).encode() + BODY
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
     latencies: list[float] = []
     errors: list[int] = []
     started = time.monotonic()
@@ -91,8 +100,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rate", type=float, help="requests per second (default: as fast as possible)")
+    parser.add_argument("--exchange", nargs=2, metavar=("HELPER", "RECIPIENT"), help="record exchanges")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args.url, args.token, args.seconds, args.concurrency, args.rate))))
+    result = asyncio.run(run(args.url, args.token, args.seconds, args.concurrency, args.rate, args.exchange))
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

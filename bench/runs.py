@@ -70,28 +70,35 @@ class Bench:
     # 1. The write path.
 
     def write_path(self, kind: str) -> None:
-        """One client (requests one after the other, as the raw saves), then eight connections."""
+        """Recording exchanges with one client (one request after the other, as the raw saves), then
+        eight connections; registering members with one client."""
         url = self.database(kind, "write")
         args = ["--antenne-id", "jette", "--database-url", url, "--no-relay"]
         antenne = self.service(f"write-{kind}", "services.antenne", args)
         try:
-            one = _load(_base(antenne), seconds=self.seconds, concurrency=1)
-            eight = _load(_base(antenne), seconds=self.seconds, concurrency=8)
+            pair = _pair(antenne)
+            one = _load(_base(antenne), seconds=self.seconds, concurrency=1, exchange=pair)
+            eight = _load(_base(antenne), seconds=self.seconds, concurrency=8, exchange=pair)
+            registering = _load(_base(antenne), seconds=self.seconds / 2, concurrency=1)
         finally:
             antenne.stop()
         save = raw.save_rate(eventsourcing_env(self.database(kind, "raw")), self.seconds)
         rate, latencies = one["requests"] / one["seconds"], one["latencies"]
         p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
+        registration_rate = registering["requests"] / registering["seconds"]
         self.rows += [
-            Row(f"antenne write path, HTTP, {kind}, 1 client", rate, "req/s",
+            Row(f"record an exchange, HTTP, {kind}, 1 client", rate, "req/s",
                 f"raw `eventsourcing` save, {kind}", save, ">= 0.8 x raw", rate >= 0.8 * save),
             Row(f"  latency p50 ({kind})", p50, "ms", "raw save time (1/rate)", 1000 / save, "", None),
             Row(f"  latency p99 ({kind})", p99, "ms", "raw save time (1/rate)", 1000 / save, "", None),
+            Row(f"register a member, HTTP, {kind}, 1 client", registration_rate, "req/s",
+                f"raw `eventsourcing` save, {kind}", save, ">= 0.8 x raw", registration_rate >= 0.8 * save),
         ]  # fmt: skip
-        eight_p99 = percentile(eight["latencies"], 0.99) * 1000
         self.notes.append(
-            f"write path {kind}, 8 connections: {eight['requests'] / eight['seconds']:.0f} req/s, "
-            f"p99 {eight_p99:.0f} ms, {eight['errors']} of {eight['requests']} refused (409)"
+            f"record an exchange, {kind}, 8 connections: {eight['requests'] / eight['seconds']:.0f} req/s, "
+            f"p50 {percentile(eight['latencies'], 0.5) * 1000:.1f} ms, "
+            f"p99 {percentile(eight['latencies'], 0.99) * 1000:.1f} ms, {eight['errors']} refused; "
+            f"register, 1 client: {registering['requests']} members, {registering['errors']} refused"
         )
 
     # 2. Propagation at a steady 200 events/s.
@@ -109,7 +116,7 @@ class Bench:
             "propagation-ledger", "services.ledger", ["--database-url", ledger_url, *nats_flag]
         )
         try:
-            _load(_base(antenne), seconds=self.seconds, concurrency=4, rate=rate)
+            _load(_base(antenne), seconds=self.seconds, concurrency=4, rate=rate, exchange=_pair(antenne))
             committed = _committed_at(antenne_url, "jette")
             last = max(committed)
             _wait(lambda: _ledger_position(ledger, "jette") == last, 60, "the ledger applies every event")
@@ -171,12 +178,22 @@ def _base(process: ServiceProcess) -> str:
     return process.health_url.removesuffix("/healthz")
 
 
-def _load(url: str, *, seconds: float, concurrency: int, rate: float | None = None) -> dict[str, Any]:
+def _pair(antenne: ServiceProcess) -> list[str]:
+    """Two members of the antenne, helper and recipient of the exchanges the load records."""
+    return [
+        _post(antenne, "/api/v1/members", {"display_name": name})["member_id"] for name in ("Anna", "Bert")
+    ]
+
+
+def _load(url: str, *, seconds: float, concurrency: int, rate: float | None = None,
+          exchange: list[str] | None = None) -> dict[str, Any]:  # fmt: skip
     """Run the load generator in its own process (the client must not share the server's core)."""
     command = [sys.executable, "-m", "bench.load", url, TOKEN, "--seconds", str(seconds),
                "--concurrency", str(concurrency)]  # fmt: skip
     if rate:
         command += ["--rate", str(rate)]
+    if exchange:
+        command += ["--exchange", *exchange]
     repository = str(Path(__file__).resolve().parents[1])
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120, check=True,
                           env={**os.environ, "PYTHONPATH": repository})  # fmt: skip
@@ -208,6 +225,13 @@ def _applied_at(database_url: str) -> dict[int, datetime]:
 
 def _get(process: ServiceProcess, path: str) -> Any:
     response = httpx.get(_base(process) + path, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
+def _post(process: ServiceProcess, path: str, body: dict[str, Any]) -> Any:
+    response = httpx.post(_base(process) + path, json=body, headers={"Authorization": f"Bearer {TOKEN}"},
+                          timeout=30)  # fmt: skip
     response.raise_for_status()
     return response.json()
 
