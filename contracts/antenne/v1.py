@@ -240,6 +240,10 @@ class DonationMade(Contract):
         default=None, description="An earmarked donation unused by then goes back."
     )
     returns_to: ReturnTo = ReturnTo.DONOR
+    flagged_by: list[str] = Field(
+        default_factory=list,
+        description="Abuse-guard rules that held the gift for review; nothing moves until approved.",
+    )
 
 
 class DonationUsed(Contract):

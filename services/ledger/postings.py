@@ -12,6 +12,7 @@ from functools import singledispatch
 from typing import TYPE_CHECKING
 
 from contracts.antenne.v1 import (
+    DonationApproved,
     DonationMade,
     DonationReturned,
     DonationUsed,
@@ -62,7 +63,9 @@ def _exchange_reversed(payload: ExchangeReversed, antenne_id: str) -> PlannedTra
 
 
 @planned_transfer.register
-def _donation_made(payload: DonationMade, antenne_id: str) -> PlannedTransfer:
+def _donation_made(payload: DonationMade, antenne_id: str) -> PlannedTransfer | None:
+    if payload.flagged_by:  # held for a coordinator's review: nothing moves until approved
+        return None
     if payload.to_member_id is not None:
         receiver = member_key(payload.to_member_id)
     elif payload.to_pool:
@@ -70,6 +73,12 @@ def _donation_made(payload: DonationMade, antenne_id: str) -> PlannedTransfer:
     else:  # earmarked: held apart until used or returned
         receiver = earmark_key(payload.donation_id)
     return PlannedTransfer(payload.quarters, member_key(payload.donor_id), receiver, payload.made_on)
+
+
+@planned_transfer.register
+def _donation_approved(payload: DonationApproved, antenne_id: str) -> PlannedTransfer:
+    receiver = member_key(payload.to_member_id)
+    return PlannedTransfer(payload.quarters, member_key(payload.donor_id), receiver, payload.approved_on)
 
 
 @planned_transfer.register

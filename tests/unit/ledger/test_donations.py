@@ -9,7 +9,9 @@ from uuid import UUID, uuid4
 import pytest
 
 from contracts.antenne.v1 import (
+    DonationApproved,
     DonationMade,
+    DonationRejected,
     DonationReturned,
     DonationUsed,
     ExchangeRecorded,
@@ -169,3 +171,39 @@ def test_a_member_who_moves_keeps_their_account_and_it_learns_the_new_home(ledge
 
     account = _account(ledger, member_key(member.aggregateid))
     assert (account.balance, account.home_antenne) == (5, "laken")
+
+
+def test_a_gift_held_for_review_moves_nothing_until_a_coordinator_approves_it(ledger: Ledger) -> None:
+    evere = AntenneEvents("evere")
+    donor, receiver = evere.register(), evere.register()
+    held = _donation(donor.aggregateid, 6, to_member_id=receiver.aggregateid, flagged_by=["donation-stream"])
+    rejected = _donation(
+        donor.aggregateid, 3, to_member_id=receiver.aggregateid, flagged_by=["donation-stream"]
+    )
+    approval = DonationApproved(
+        donation_id=held.donation_id,
+        donor_id=donor.aggregateid,
+        to_member_id=receiver.aggregateid,
+        quarters=6,
+        approved_on=DAY,
+    )
+
+    _apply(
+        ledger,
+        donor,
+        receiver,
+        evere.emit(held, held.donation_id),
+        evere.emit(rejected, rejected.donation_id),
+    )
+    while_held = ledger.balance(receiver.aggregateid)
+    _apply(
+        ledger,
+        evere.emit(approval, held.donation_id, 2),
+        evere.emit(
+            DonationRejected(donation_id=rejected.donation_id, rejected_on=DAY), rejected.donation_id, 2
+        ),
+    )
+
+    assert while_held == 0
+    assert (ledger.balance(donor.aggregateid), ledger.balance(receiver.aggregateid)) == (-6, 6)
+    assert ledger.audit().balanced
