@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 
 from contracts.subjects import ANTENNE_ID_PATTERN
 from services.antenne.api.deps import API, PROTECTED, AntenneDep, RelayDep
-from services.antenne.api.members import ConsentsBody, MemberRegistered, ProfileBody
+from services.antenne.api.members import MemberRegistered
+from services.antenne.api.profiles import ConsentsBody, ProfileBody
 from services.antenne.application import Handover
 from services.antenne.domain import Profile
 

@@ -8,18 +8,20 @@ from services.antenne.application.donations import DonationsDesk
 from services.antenne.application.matching import MatchingDesk, RequestFilter
 from services.antenne.application.members import MemberFilter, MembersDesk
 from services.antenne.application.moving import Handover, MovingDesk
-from services.antenne.application.timebank import (
-    ExchangeDetails,
-    Statement,
-    StatementLine,
-    StatementMonth,
-    TimebankDesk,
-)
+from services.antenne.application.statements import Statement, StatementLine, StatementMonth, StatementsDesk
+from services.antenne.application.timebank import ExchangeDetails, TimebankDesk
 from services.antenne.application.vouchers import Voucher, VoucherOutcome, VoucherResult, VouchersDesk
 
 
 class Antenne(
-    VouchersDesk, MovingDesk, MembersDesk, MatchingDesk, TimebankDesk, DonationsDesk, ActivitiesDesk
+    VouchersDesk,
+    MovingDesk,
+    MembersDesk,
+    MatchingDesk,
+    TimebankDesk,
+    StatementsDesk,
+    DonationsDesk,
+    ActivitiesDesk,
 ):
     """One antenne: its members, their requests and offers, the timebank between them, donations and pool."""
 
