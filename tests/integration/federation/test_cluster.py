@@ -125,18 +125,14 @@ def test_killing_the_stream_leader_while_an_antenne_publishes_loses_nothing(clus
         leader = ""
         for n in range(MESSAGES):
             if n == KILL_AFTER:
-                info = await admin.jetstream().stream_info(ANTENNE_STREAM)
-                assert info.cluster is not None
-                assert info.cluster.leader is not None
-                leader = info.cluster.leader
+                leader = await _leader(admin)
                 cluster.nodes[leader].kill()  # kill -9, mid-stream
                 killed_at = time.monotonic()
             await _publish_until_acked(jette, n)
             if n == KILL_AFTER:
                 print(f"\nleader {leader} killed: publishing resumed in {time.monotonic() - killed_at:.2f} s")
+        new_leader = await _leader(admin)
         info = await admin.jetstream().stream_info(ANTENNE_STREAM)
-        assert info.cluster is not None
-        new_leader = info.cluster.leader or ""
         subscription = await admin.jetstream().pull_subscribe("bp.jette.>", stream=ANTENNE_STREAM)
         received: list[int] = []
         while len(received) < MESSAGES:
@@ -168,9 +164,7 @@ def test_the_relay_goes_on_through_a_leader_failover_and_every_event_arrives_onc
     async def scenario() -> tuple[str, float]:
         await _create_r3_streams(cluster)
         admin = await nats.connect(admin_urls, max_reconnect_attempts=-1, reconnect_time_wait=0.2)
-        info = await admin.jetstream().stream_info(ANTENNE_STREAM)
-        assert info.cluster is not None
-        leader = info.cluster.leader or ""
+        leader = await _leader(admin)
         # The relay has one URL (production: a DNS name of all three); here, a node that will survive.
         survivor = next(node for name, node in cluster.nodes.items() if name != leader)
         url = cluster.urls(antenne_user("jette"))[list(cluster.nodes.values()).index(survivor)]
@@ -209,3 +203,17 @@ async def _until(condition: Callable[[], bool], what: str, timeout: float = 60.0
     while not await asyncio.to_thread(condition):
         assert time.monotonic() < deadline, f"after {timeout:.0f} s still not: {what}"
         await asyncio.sleep(0.05)
+
+
+async def _leader(admin: Client) -> str:
+    """The stream's leader, once it has one (an election takes a few seconds under load)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            info = await admin.jetstream().stream_info(ANTENNE_STREAM)
+            if info.cluster is not None and info.cluster.leader:
+                return info.cluster.leader
+        except (NatsError, TimeoutError):
+            pass
+        assert time.monotonic() < deadline, "the stream has no leader"
+        await asyncio.sleep(0.2)
