@@ -19,6 +19,7 @@ from eventsourcing.application import LRUCache
 
 from contracts.antenne.v1 import Category, ExchangeConfirmed
 from services.antenne.application import Antenne
+from services.antenne.domain import AntenneError
 from services.antenne.outbound import to_envelope
 from services.ledger.application import Ledger
 from services.messaging.chain import decide
@@ -79,8 +80,15 @@ class Desk:
     members: list[UUID] = field(default_factory=list)
     pending: list[UUID] = field(default_factory=list)
 
-    def command(self, rng: random.Random) -> None:
-        """One use case at the permanence desk."""
+    def command(self, rng: random.Random) -> str:
+        """One use case at the desk; a refusal by the antenne's rules (invariant 6) is an outcome."""
+        try:
+            self._command(rng)
+        except AntenneError as refusal:
+            return f"refused: {type(refusal).__name__}"
+        return "done"
+
+    def _command(self, rng: random.Random) -> None:
         if len(self.members) < 2 or rng.random() < 0.15:
             self.members.append(self.antenne.register_member("Buur", date(2026, 11, 20)))
         elif self.pending and rng.random() < 0.6:
@@ -165,8 +173,8 @@ class World:
         roll = self.rng.random()
         if allow_commands and roll < 0.3:
             desk = self.rng.choice(self.desks)
-            desk.command(self.rng)
-            self._note(f"command at {desk.antenne_id}")
+            outcome = desk.command(self.rng)
+            self._note(f"command at {desk.antenne_id}: {outcome}")
             return 1
         if roll < 0.55:
             self._relay_step(self.rng.choice(self.desks))
