@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -20,16 +20,20 @@ from services.antenne.domain import (
     ConflictError,
     NotFoundError,
 )
+from services.antenne.domain.donations import SolidarityPool
 from services.antenne.domain.receipts import Receipt, receipt_id
+from services.antenne.domain.roll import MemberRoll
 from services.antenne.domain.rules import Guard
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from eventsourcing.domain import MutableOrImmutableAggregate
     from eventsourcing.persistence import Recording
     from eventsourcing.utils import EnvType
 
 A = TypeVar("A", bound=Aggregate)
+SNAPSHOT_INTERVAL = 100
 
 
 class ConcurrentChangeError(ConflictError):
@@ -73,6 +77,11 @@ class AntenneBase(Application[UUID]):
     """The parts of the Antenne that its desks share."""
 
     name = "Antenne"  # table and env prefix (antenne_events, ANTENNE_...): fixed once
+    # The roll and the pool take an event from every registration or gift: load them from a snapshot.
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
+        MemberRoll: SNAPSHOT_INTERVAL,
+        SolidarityPool: SNAPSHOT_INTERVAL,
+    }
 
     def __init__(
         self,

@@ -7,12 +7,14 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from pathlib import Path
 from uuid import UUID
 
 import pytest
 
 from contracts.antenne.v1 import ActivityKind, Category, GrantReason, MemberStatus, ReturnTo
 from services.antenne.application import Antenne, MemberFilter, RequestFilter
+from services.antenne.application.base import SNAPSHOT_INTERVAL
 from services.antenne.domain import (
     BackdatedTooFarError,
     DonationStateError,
@@ -33,6 +35,7 @@ from services.antenne.domain import (
 )
 from services.antenne.domain.donations import DonationStatus
 from services.antenne.domain.requests import RequestStatus
+from services.antenne.domain.roll import MEMBER_ROLL_ID
 from services.antenne.domain.rules import Guard
 from services.antenne.outbound import contract_of
 from tests.unit.antenne.practice import TODAY, Clock, antenne_on, profile
@@ -435,3 +438,18 @@ class TestPracticeInMemory(PracticeBehaviour):
     @pytest.fixture
     def database_url(self) -> str:
         return "memory:"
+
+
+def test_the_member_roll_is_loaded_from_a_snapshot_and_numbering_goes_on(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'jette.db'}"
+    with antenne_on(url, Clock()) as antenne:
+        for i in range(SNAPSHOT_INTERVAL):
+            antenne.register_member(f"Member {i}")
+        snapshots = list(antenne.snapshots.get(MEMBER_ROLL_ID)) if antenne.snapshots else []
+
+    with antenne_on(url, Clock()) as reopened:
+        late = reopened.register_member("Latecomer")
+        number = reopened.get_member(late).number
+
+    assert len(snapshots) == 1
+    assert number == f"JET-{SNAPSHOT_INTERVAL + 1:04d}"
