@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import httpx
 
@@ -13,7 +14,7 @@ class DemoExchange:
     recipient: int
     quarters: int
     category: str
-    performed_on: str
+    days_ago: int  # demo help is always recent, within any antenne's backdating limit
     confirmed: bool = True
 
 
@@ -24,15 +25,9 @@ DEMO_MEMBERS: dict[str, tuple[str, ...]] = {
 }
 
 DEMO_EXCHANGES = (
-    DemoExchange(
-        helper=1, recipient=0, quarters=6, category="shopping", performed_on="2026-11-17", confirmed=True
-    ),
-    DemoExchange(
-        helper=2, recipient=1, quarters=4, category="digital", performed_on="2026-11-19", confirmed=True
-    ),
-    DemoExchange(
-        helper=0, recipient=2, quarters=8, category="company", performed_on="2026-11-20", confirmed=False
-    ),
+    DemoExchange(helper=1, recipient=0, quarters=6, category="shopping", days_ago=6),
+    DemoExchange(helper=2, recipient=1, quarters=4, category="digital", days_ago=4),
+    DemoExchange(helper=0, recipient=2, quarters=8, category="company", days_ago=3, confirmed=False),
 )
 
 
@@ -50,7 +45,7 @@ def seed_antenne(url: str, token: str, antenne_id: str) -> int:
                 "recipient_id": members[exchange.recipient],
                 "quarters": exchange.quarters,
                 "category": exchange.category,
-                "performed_on": exchange.performed_on,
+                "performed_on": (date.today() - timedelta(days=exchange.days_ago)).isoformat(),
             }
             exchange_id = _created(client.post("/api/v1/exchanges", json=body), "exchange_id")
             if exchange.confirmed:
