@@ -22,6 +22,7 @@ from tests.integration.antenne.jetstream import (
     stream_count,
     wait_until,
 )
+from tests.support.dates import RECENT_ISO
 
 pytestmark = pytest.mark.integration
 
@@ -44,7 +45,7 @@ def _help(client: TestClient, helper: str, recipient: str, quarters: int) -> Non
         "recipient_id": recipient,
         "quarters": quarters,
         "category": "digital",
-        "performed_on": "2026-11-20",
+        "performed_on": RECENT_ISO,
     }
     recorded = client.post("/api/v1/exchanges", json=body, headers=AUTH)
     assert recorded.status_code == 201, recorded.text

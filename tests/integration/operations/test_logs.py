@@ -12,6 +12,7 @@ import pytest
 
 from services.local_federation.processes import ServiceProcess
 from services.ports import free_port
+from tests.support.dates import RECENT_ISO
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -92,7 +93,7 @@ def test_json_logs_carry_the_event_and_trace_ids_from_antenne_request_to_ledger_
         )
         exchange = client.post("/api/v1/exchanges", json={
             "helper_id": helper, "recipient_id": recipient, "quarters": 3, "category": "company",
-            "performed_on": "2026-11-20",
+            "performed_on": RECENT_ISO,
         }).json()["exchange_id"]  # fmt: skip
         # The confirmation comes with the trace context of whoever called the antenne.
         confirmed = client.post(f"/api/v1/exchanges/{exchange}/confirm", headers={"traceparent": TRACEPARENT})

@@ -17,6 +17,7 @@ from services.ledger.main import create_app as create_ledger
 from services.ledger.settings import Settings as LedgerSettings
 from services.reporting.main import create_app as create_reporting
 from services.reporting.settings import Settings as ReportingSettings
+from tests.support.dates import RECENT_ISO
 
 if TYPE_CHECKING:
     from services.messaging.nats_server import NatsServer
@@ -84,7 +85,7 @@ def test_metrics_count_requests_events_relay_consumers_and_ledger_postings(
     exchange = antenne.post(
         "/api/v1/exchanges",
         json={"helper_id": members[1], "recipient_id": members[0], "quarters": 5,
-              "category": "transport", "performed_on": "2026-11-20"},
+              "category": "transport", "performed_on": RECENT_ISO},
         headers=AUTH,
     ).json()["exchange_id"]  # fmt: skip
     assert antenne.post(f"/api/v1/exchanges/{exchange}/confirm", headers=AUTH).status_code == 200

@@ -18,6 +18,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 
 from services.local_federation.processes import ServiceProcess
 from services.ports import free_port
+from tests.support.dates import RECENT_ISO
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -134,7 +135,7 @@ def test_one_confirmation_is_one_trace_from_the_antenne_request_through_the_publ
             )
             exchange = client.post("/api/v1/exchanges", json={
                 "helper_id": helper, "recipient_id": recipient, "quarters": 2, "category": "company",
-                "performed_on": "2026-11-20",
+                "performed_on": RECENT_ISO,
             }).json()["exchange_id"]  # fmt: skip
             confirmed = client.post(
                 f"/api/v1/exchanges/{exchange}/confirm", headers={"traceparent": TRACEPARENT}

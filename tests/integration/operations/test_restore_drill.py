@@ -16,6 +16,7 @@ import pytest
 
 from services.local_federation.processes import ServiceProcess
 from services.ports import free_port
+from tests.support.dates import RECENT_ISO
 
 if TYPE_CHECKING:
     from services.messaging.nats_server import NatsServer
@@ -112,7 +113,7 @@ def _member(client: httpx.Client, name: str) -> str:
 
 def _confirmed_exchange(client: httpx.Client, helper: str, recipient: str, quarters: int) -> None:
     body = {"helper_id": helper, "recipient_id": recipient, "quarters": quarters, "category": "company",
-            "performed_on": "2026-11-20"}  # fmt: skip
+            "performed_on": RECENT_ISO}  # fmt: skip
     exchange = client.post("/api/v1/exchanges", json=body).json()["exchange_id"]
     assert client.post(f"/api/v1/exchanges/{exchange}/confirm").status_code == 200
 

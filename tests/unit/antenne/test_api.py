@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -48,7 +48,7 @@ class ApiBehaviour:
             "recipient_id": recipient,
             "quarters": quarters,
             "category": "transport",
-            "performed_on": "2026-11-20",
+            "performed_on": (date.today() - timedelta(days=3)).isoformat(),
         }
 
     def _refused_without_a_trace(self, client: TestClient, method: str, url: str, **kwargs: Any) -> Any:

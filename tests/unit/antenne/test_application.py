@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -25,7 +25,7 @@ from services.antenne.domain import (
 )
 from services.persistence import eventsourcing_env
 
-PERFORMED_ON = date(2026, 11, 20)
+PERFORMED_ON = date.today() - timedelta(days=3)  # recent: within the backdating limit
 
 
 def stored_event_types(antenne: Antenne) -> list[str]:

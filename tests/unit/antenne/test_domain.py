@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -20,7 +20,7 @@ from services.antenne.domain import (
     SelfHelpError,
 )
 
-PERFORMED_ON = date(2026, 11, 20)
+PERFORMED_ON = date.today() - timedelta(days=3)  # recent: within the backdating limit
 
 
 def _exchange(quarters: Any = 5, **overrides: Any) -> Exchange:

@@ -22,7 +22,7 @@ from services.antenne.domain import Capacities, PersonalData, Profile
 from services.antenne.outbound import to_envelope
 from services.persistence import eventsourcing_env
 
-PERFORMED_ON = date(2026, 11, 20)
+PERFORMED_ON = date.today() - timedelta(days=3)  # recent: within the backdating limit
 
 
 @pytest.fixture
