@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
 
 import nats
 import pytest
@@ -25,6 +24,7 @@ from tests.integration.antenne.jetstream import (
     stream_count,
     wait_until_async,
 )
+from tests.support.dates import RECENT
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +42,7 @@ def neighbourhood_activity(antenne: Antenne, members: int = 4, exchanges: int = 
     ids = [antenne.register_member(f"Member {i}") for i in range(members)]
     for i in range(exchanges):
         exchange_id = antenne.record_exchange(
-            ids[i % members], ids[(i + 1) % members], 1 + i % 8, Category.COMPANY, date(2026, 11, 20)
+            ids[i % members], ids[(i + 1) % members], 1 + i % 8, Category.COMPANY, RECENT
         )
         if i % 3 != 2:
             antenne.confirm_exchange(exchange_id)

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import nats
@@ -29,6 +28,7 @@ from tests.integration.antenne.jetstream import (
     read_stream,
     wait_until_async,
 )
+from tests.support.dates import RECENT
 
 pytestmark = pytest.mark.integration
 
@@ -83,7 +83,7 @@ def public_events(antenne: Antenne, count: int) -> None:
     """Exactly `count` published events (a multiple of 4), each group with two internal postings."""
     for _ in range(count // 4):
         anna, bert = antenne.register_member("Anna"), antenne.register_member("Bert")
-        exchange_id = antenne.record_exchange(bert, anna, 3, Category.OUTINGS, date(2026, 11, 20))
+        exchange_id = antenne.record_exchange(bert, anna, 3, Category.OUTINGS, RECENT)
         antenne.confirm_exchange(exchange_id)
 
 

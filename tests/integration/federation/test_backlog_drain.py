@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,6 +29,7 @@ from tests.integration.antenne.jetstream import (
     stream_count,
 )
 from tests.integration.federation.conftest import start_secured_nats
+from tests.support.dates import RECENT
 
 pytestmark = pytest.mark.integration
 
@@ -54,7 +54,7 @@ def _record_help(antenne: Antenne, count: int) -> None:
     """Two neighbours, then `count` small exchanges between them: a public event each."""
     anna, bert = antenne.register_member("Anna"), antenne.register_member("Bert")
     for _ in range(count):
-        antenne.record_exchange(bert, anna, 1, Category.DIGITAL, date(2026, 11, 20))
+        antenne.record_exchange(bert, anna, 1, Category.DIGITAL, RECENT)
 
 
 async def _until(condition: Callable[[], bool], timeout: float, what: str) -> float:

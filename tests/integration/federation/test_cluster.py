@@ -7,7 +7,6 @@ import asyncio
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from string import Template
 
@@ -27,6 +26,7 @@ from services.messaging.streams import ensure_streams, stream_configs
 from services.persistence import eventsourcing_env
 from services.ports import free_port
 from tests.integration.antenne.jetstream import assert_complete_chain, expected_positions, read_stream
+from tests.support.dates import RECENT
 
 pytestmark = pytest.mark.integration
 
@@ -152,7 +152,7 @@ def test_killing_the_stream_leader_while_an_antenne_publishes_loses_nothing(clus
 def _record_help(antenne: Antenne, count: int) -> None:
     anna, bert = antenne.register_member("Anna"), antenne.register_member("Bert")
     for _ in range(count):
-        antenne.record_exchange(bert, anna, 1, Category.DIGITAL, date(2026, 11, 20))
+        antenne.record_exchange(bert, anna, 1, Category.DIGITAL, RECENT)
 
 
 def test_the_relay_goes_on_through_a_leader_failover_and_every_event_arrives_once_in_order(
