@@ -268,7 +268,7 @@ class Feed(Aggregate):
 class OverdraftPolicy:
     """How far below zero a member may go, per antenne (invariant 6); antennes refuse online beyond it."""
 
-    default_limit: int = 40  # quarter hours: ten hours of help received ahead of giving
+    default_limit: int = 80  # quarter hours: 20 hours, the antennes' default guard (min_balance -80)
     antenne_limits: tuple[tuple[str, int], ...] = ()
 
     def limit_for(self, account: Account, antenne_id: str) -> int:

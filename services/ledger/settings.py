@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     )
 
     overdraft_limit: int = Field(
-        default=40, ge=0, description="How many quarter hours below zero a member may go before a flag."
+        default=80, ge=0, description="How many quarter hours below zero a member may go before a flag."
     )
     overdraft_limits: dict[str, int] = Field(
         default_factory=dict,
