@@ -12,6 +12,7 @@ import asyncio
 import json
 import sys
 import time
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 REGISTRATION = b'{"display_name": "Buur"}'
@@ -59,7 +60,7 @@ async def _pacer(rate: float, until: float, pace: asyncio.Queue[float]) -> None:
 
 def _exchange(helper: str, recipient: str) -> bytes:
     body = {"helper_id": helper, "recipient_id": recipient, "quarters": 2, "category": "company",
-            "performed_on": "2026-11-20"}  # fmt: skip
+            "performed_on": (date.today() - timedelta(days=1)).isoformat()}  # fmt: skip
     return json.dumps(body).encode()
 
 

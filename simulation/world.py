@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from services.messaging.consumer import EventSink
     from simulation.network import Message
 
+SIMULATED_DAY = date(2026, 11, 20)
 MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 CATEGORIES = list(Category)
 GARBAGE = b'{"specversion": "1.0", "type": "exchange.confirmed", "data": {"quarters": '
@@ -90,7 +91,7 @@ class Desk:
 
     def _command(self, rng: random.Random) -> None:
         if len(self.members) < 2 or rng.random() < 0.15:
-            self.members.append(self.antenne.register_member("Buur", date(2026, 11, 20)))
+            self.members.append(self.antenne.register_member("Buur", SIMULATED_DAY))
         elif self.pending and rng.random() < 0.6:
             self.antenne.confirm_exchange(self.pending.pop(rng.randrange(len(self.pending))))
         else:
@@ -98,7 +99,7 @@ class Desk:
             quarters = rng.randint(1, 16)
             category = rng.choice(CATEGORIES)
             self.pending.append(
-                self.antenne.record_exchange(helper, recipient, quarters, category, date(2026, 11, 20))
+                self.antenne.record_exchange(helper, recipient, quarters, category, SIMULATED_DAY)
             )
 
 
@@ -143,7 +144,8 @@ class World:
         self.shape = Shape.of(self.rng)
         self.ledger = Ledger(env=MEMORY)
         for number in range(self.shape.antennes):
-            antenne = Antenne(env=MEMORY)
+            # The antenne's clock is the simulation's: a seed replays the same, whatever the real date.
+            antenne = Antenne(env=MEMORY, today=lambda: SIMULATED_DAY)
             antenne_id = f"antenne-{number}"
             self.desks.append(Desk(antenne_id, antenne, SimRelay(antenne, antenne_id)))
         sinks: list[tuple[str, EventSink]] = [("ledger", self.ledger), ("reporting", SummarySink(self.view))]

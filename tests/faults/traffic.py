@@ -15,6 +15,7 @@ from services.antenne.application import Antenne
 from services.antenne.outbound import to_envelope
 from services.persistence import eventsourcing_env
 from services.reporting.projection import Figures
+from tests.support.dates import RECENT_ISO
 
 if TYPE_CHECKING:
     from contracts.envelope import Envelope
@@ -60,7 +61,7 @@ class Desk:
     def _record(self, rng: random.Random) -> bool:
         helper, recipient = rng.sample(self.members, 2)
         body = {"helper_id": helper, "recipient_id": recipient, "quarters": rng.randint(1, 16),
-                "category": rng.choice(CATEGORIES), "performed_on": "2026-11-20"}  # fmt: skip
+                "category": rng.choice(CATEGORIES), "performed_on": RECENT_ISO}  # fmt: skip
         response = self.client.post("/api/v1/exchanges", json=body)
         if response.status_code != 201:
             return False
