@@ -120,7 +120,8 @@ class AntenneBase(Application[UUID]):
         return aggregate
 
     def _exists(self, aggregate_id: UUID) -> bool:
-        return aggregate_id in self.repository
+        # One stored event is enough to know; `id in repository` would load (replay) the whole aggregate.
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
 
     def _save_together(self, what: str, *aggregates: Aggregate, key: str | None = None) -> None:
         receipt = [Receipt.issue(key)] if key else []
