@@ -9,7 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from services.antenne.application.catalogue import Catalogue
 from services.antenne.domain import (
@@ -24,6 +24,7 @@ from services.antenne.domain.donations import SolidarityPool
 from services.antenne.domain.receipts import Receipt, receipt_id
 from services.antenne.domain.roll import MemberRoll
 from services.antenne.domain.rules import Guard
+from services.persistence import DateAsISO
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -41,19 +42,6 @@ class ConcurrentChangeError(ConflictError):
 
     def __init__(self, what: str) -> None:
         super().__init__(f"{what} was changed by another request at the same moment: try again")
-
-
-class DateAsISO(Transcoding):
-    """Stores a `date` as its ISO text (the library only knows datetimes)."""
-
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
 
 
 @dataclass(frozen=True)
