@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from services.auth import require_token
 from services.ledger.application import Audit, Ledger
 from services.messaging.consumer import ConsumerStatus
-from services.messaging.report import ConsumerReport
+from services.messaging.report import ConsumerReport, StatusDep
 
 
 def get_ledger(request: Request) -> Ledger:
@@ -20,14 +20,7 @@ def get_ledger(request: Request) -> Ledger:
     return ledger
 
 
-def get_consumer_status(request: Request) -> ConsumerStatus:
-    """What the ledger's chain consumer has done so far."""
-    status: ConsumerStatus = request.app.state.consumer.status
-    return status
-
-
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
-StatusDep = Annotated[ConsumerStatus, Depends(get_consumer_status)]
 
 
 class Balance(BaseModel):

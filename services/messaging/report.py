@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Annotated
 
+from fastapi import Depends, Request
 from pydantic import BaseModel, Field
 
-if TYPE_CHECKING:
-    from services.messaging.consumer import ConsumerStatus
+from services.messaging.consumer import ConsumerStatus
 
 
 class ConsumerReport(BaseModel):
@@ -36,3 +36,12 @@ class ConsumerReport(BaseModel):
             positions=dict(status.positions),
             last_error=status.last_error,
         )
+
+
+def get_consumer_status(request: Request) -> ConsumerStatus:
+    """What the service's chain consumer (built by its lifespan) has done so far."""
+    status: ConsumerStatus = request.app.state.consumer.status
+    return status
+
+
+StatusDep = Annotated[ConsumerStatus, Depends(get_consumer_status)]

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from services.auth import require_token
-from services.messaging.consumer import ConsumerStatus
-from services.messaging.report import ConsumerReport
+from services.messaging.report import ConsumerReport, StatusDep
 from services.reporting.projection import Figures, Summary, total
 from services.reporting.views import SummaryView
 
@@ -20,14 +19,7 @@ def get_view(request: Request) -> SummaryView:
     return view
 
 
-def get_consumer_status(request: Request) -> ConsumerStatus:
-    """What reporting's chain consumer has done so far."""
-    status: ConsumerStatus = request.app.state.consumer.status
-    return status
-
-
 ViewDep = Annotated[SummaryView, Depends(get_view)]
-StatusDep = Annotated[ConsumerStatus, Depends(get_consumer_status)]
 
 
 class FiguresReport(BaseModel):
