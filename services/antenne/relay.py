@@ -13,7 +13,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import nats
 from eventsourcing.persistence import Tracking
@@ -54,6 +54,16 @@ class NatsUnreachableError(ConnectionError):
     """No NATS server accepted the connection."""
 
 
+class RelayObserver(Protocol):
+    """Told of every publish (metrics, logs, traces); may add headers to each message."""
+
+    def headers(self, message: Outgoing) -> dict[str, str]:
+        """Extra NATS headers for this message (a `traceparent`), or none."""
+
+    def published(self, acked: list[Outgoing], attempted: int) -> None:
+        """After a batch: the acknowledged prefix, of `attempted` messages sent."""
+
+
 @dataclass
 class RelayStatus:
     """What the relay has done, for the health endpoint and the logs."""
@@ -76,6 +86,7 @@ class Relay:
     poll_seconds: float = POLL_SECONDS
     ack_timeout_seconds: float = ACK_TIMEOUT_SECONDS
     status: RelayStatus = field(default_factory=RelayStatus)
+    observer: RelayObserver | None = None
     _tracking: TrackingRecorder = field(init=False)
     _read_up_to: int = field(default=0, init=False)
     _wakeup: asyncio.Event | None = field(default=None, init=False)
@@ -223,6 +234,8 @@ class Relay:
         try:
             for message in outgoing:
                 payload, headers = message.envelope.to_bytes(), {"Nats-Msg-Id": str(message.envelope.id)}
+                if self.observer is not None:
+                    headers.update(self.observer.headers(message))
                 acks.append(await js.publish_async(message.subject, payload, headers=headers))
         except Exception as error:  # the ones already sent may still be acknowledged
             self.status.last_error = _describe(error)
@@ -237,6 +250,8 @@ class Relay:
             acked += 1
         for ack in acks[acked:]:
             self._note_failure(ack)
+        if self.observer is not None and outgoing:
+            self.observer.published(outgoing[:acked], len(outgoing))
         return outgoing[:acked]
 
     def _note_failure(self, ack: asyncio.Future[PubAck]) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder
 from eventsourcing.utils import get_topic
 
 from contracts.antenne.v1 import ExchangeConfirmed, ExchangeReversed, MemberMovedIn, MemberRegistered
@@ -31,9 +31,12 @@ from services.ledger.domain import (
 )
 from services.ledger.postings import PlannedTransfer, planned_transfer
 from services.ledger.statement import Movement, Statement, build_statement
+from services.messaging.tracking import TRACKINGS, batch_process_recorder, positions_of
 from services.persistence import DateAsISO
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from eventsourcing.domain import MutableOrImmutableAggregate
 
     from contracts.base import Contract
@@ -145,8 +148,8 @@ class Ledger(Application[UUID]):
         transcoder.register(DateAsISO())
 
     def construct_recorder(self) -> ProcessRecorder:
-        """A recorder that stores tracking records with the events, in one transaction."""
-        return self.factory.process_recorder()
+        """A recorder that stores each antenne's position with the events, in one transaction."""
+        return batch_process_recorder(self.factory)
 
     def last_position(self, antenne_id: str) -> int | None:
         """The last position of this antenne applied, or None."""
@@ -154,22 +157,52 @@ class Ledger(Application[UUID]):
 
     def apply(self, envelope: Envelope, payload: Contract) -> bool:
         """Book the event and record its position atomically; False if it was already applied."""
+        return self.apply_all([(envelope, payload)])[0]
+
+    def apply_all(self, events: Sequence[tuple[Envelope, Contract]]) -> list[bool]:
+        """Book a run of events (each antenne's in chain order) in one transaction with their positions.
+
+        Per event, whether it was new. If the store refuses the run (another writer, a position already
+        recorded), nothing of it is written and each event is applied on its own, which tells a duplicate
+        from a conflict.
+        """
         with self._lock:
-            feed = self._feed(envelope.antenneid)
-            if feed.has_taken(envelope.position):
-                return False
-            confirmed = _net_confirmed(payload)
-            feed.take(envelope.position, envelope.previousposition, envelope.type, confirmed)
-            tracking = Tracking(envelope.antenneid, envelope.position)
-            processing = ProcessingEvent[UUID](tracking=tracking)
-            processing.collect_events(feed)
-            if isinstance(payload, MemberRegistered | MemberMovedIn):
-                self._home_member(payload.member_id, envelope.antenneid, processing)
-            planned = planned_transfer(payload, envelope.antenneid)
-            if planned is not None:
-                self._book(planned, envelope, processing)
-            # Other events (ExchangeRecorded, ...) move no credits; the feed still takes them in.
-            return self._record_once(processing, tracking)
+            processing = ProcessingEvent[UUID]()
+            taken = [self._take(envelope, payload, processing) for envelope, payload in events]
+            runs = [(e.antenneid, e.position) for (e, _), new in zip(events, taken, strict=True) if new]
+            if not runs:
+                return taken
+            processing.collect_events(**{TRACKINGS: positions_of(runs)})
+            try:
+                self._record(processing)
+            except IntegrityError:
+                self._forget(processing.aggregates)
+                if len(events) == 1:
+                    envelope = events[0][0]
+                    if self.recorder.has_tracking_id(envelope.antenneid, envelope.position):
+                        return [False]
+                    raise
+                return [self.apply(envelope, payload) for envelope, payload in events]
+            try:
+                self._take_snapshots(processing)
+            except Exception:  # the events are committed; a missing snapshot only costs a longer load
+                log.exception("ledger could not snapshot after %s", runs[-1])
+            return taken
+
+    def _take(self, envelope: Envelope, payload: Contract, processing: ProcessingEvent[UUID]) -> bool:
+        """Book one event into `processing` (not yet stored); False if its feed already took it."""
+        feed = self._feed(envelope.antenneid, processing)
+        if feed.has_taken(envelope.position):
+            return False
+        feed.take(envelope.position, envelope.previousposition, envelope.type, _net_confirmed(payload))
+        processing.collect_events(feed)
+        if isinstance(payload, MemberRegistered | MemberMovedIn):
+            self._home_member(payload.member_id, envelope.antenneid, processing)
+        planned = planned_transfer(payload, envelope.antenneid)
+        if planned is not None:
+            self._book(planned, envelope, processing)
+        # Other events (ExchangeRecorded, ...) move no credits; the feed still takes them in.
+        return True
 
     def balance(self, member_id: UUID) -> int:
         """A member's balance in quarter hours; AccountNotFoundError if the ledger never saw them."""
@@ -253,17 +286,19 @@ class Ledger(Application[UUID]):
 
     def _home_member(self, member_id: UUID, antenne_id: str, processing: ProcessingEvent[UUID]) -> None:
         """A member registered at, or moved to, this antenne: the account (for life) learns its home."""
-        account = self._get_or_open(member_key(member_id), home_antenne=antenne_id)
+        account = self._get_or_open(member_key(member_id), processing, home_antenne=antenne_id)
         account.assign_home(antenne_id)
         processing.collect_events(account)
 
     def _book(self, planned: PlannedTransfer, envelope: Envelope, processing: ProcessingEvent[UUID]) -> None:
         """Make the transfer an event calls for, post both sides, and flag a breach it causes."""
-        debited = self._get_or_open(planned.debit, home_antenne=_home_of(planned.debit, envelope))
+        debited = self._get_or_open(planned.debit, processing, home_antenne=_home_of(planned.debit, envelope))
         credited = (
             debited
             if planned.credit == planned.debit
-            else self._get_or_open(planned.credit, home_antenne=_home_of(planned.credit, envelope))
+            else self._get_or_open(
+                planned.credit, processing, home_antenne=_home_of(planned.credit, envelope)
+            )
         )
         cause = Cause(envelope.id, envelope.antenneid, envelope.position, envelope.type)
         made = transfer(
@@ -280,35 +315,28 @@ class Ledger(Application[UUID]):
                 "overdraft: %s at %d, below -%d after %s", debited.key, debited.balance, limit, made.id
             )
 
-    def _get_or_open(self, key: str, home_antenne: str | None = None) -> Account:
-        """The account, opened now if unknown (also for a member whose antenne's events have not arrived)."""
+    def _get_or_open(
+        self, key: str, processing: ProcessingEvent[UUID], home_antenne: str | None = None
+    ) -> Account:
+        """The account (as the run being booked left it), opened now if unknown (also for a member whose
+        antenne's events have not arrived)."""
         try:
-            account: Account = self.repository.get(account_id(key))
+            account: Account = self._current(account_id(key), processing)
         except AggregateNotFoundError:
             return Account(key=key, home_antenne=home_antenne)
         return account
 
-    def _feed(self, antenne_id: str) -> Feed:
+    def _feed(self, antenne_id: str, processing: ProcessingEvent[UUID]) -> Feed:
         try:
-            feed: Feed = self.repository.get(feed_id(antenne_id))
+            feed: Feed = self._current(feed_id(antenne_id), processing)
         except AggregateNotFoundError:
             return Feed(antenne_id=antenne_id)
         return feed
 
-    def _record_once(self, processing: ProcessingEvent[UUID], tracking: Tracking) -> bool:
-        try:
-            self._record(processing)
-        except IntegrityError:
-            # Another writer got there first: drop our copies, then tell a duplicate from a conflict.
-            self._forget(processing.aggregates)
-            if self.recorder.has_tracking_id(tracking.application_name, tracking.notification_id):
-                return False
-            raise
-        try:
-            self._take_snapshots(processing)
-        except Exception:  # the event is committed; a missing snapshot only costs a longer load
-            log.exception("ledger could not snapshot after %s", tracking)
-        return True
+    def _current(self, aggregate_id: UUID, processing: ProcessingEvent[UUID]) -> Any:
+        """The aggregate as changed by the run being booked, else as stored (a copy of the cached one)."""
+        changed = processing.aggregates.get(aggregate_id)
+        return changed if changed is not None else self.repository.get(aggregate_id)
 
     def _forget(self, aggregates: dict[UUID, Any]) -> None:
         cache = self.repository.cache

@@ -40,7 +40,7 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.signing_key = load_or_create_signing_key(settings.signing_key_file)
         ledger = Ledger(env=settings.eventsourcing_env(), overdraft=settings.overdraft_policy())
-        consumer = ChainConsumer(settings.nats_url, settings.durable, sink=ledger)
+        consumer = ChainConsumer(settings.nats_url, settings.durable, sink=ledger, batch=settings.batch)
         app.state.ledger, app.state.consumer = ledger, consumer
         log.info("ledger open on %s", redacted(settings.database_url))
         stop = asyncio.Event()

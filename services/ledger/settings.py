@@ -29,6 +29,12 @@ class Settings(BaseSettings):
         pattern=r"^[A-Za-z0-9_-]+$",
         description="Name of the ledger's durable JetStream consumer: it keeps the stream position.",
     )
+    batch: int = Field(
+        default=500,
+        ge=1,
+        le=4096,
+        description="Most events fetched and booked in one transaction (each antenne's position with them).",
+    )
 
     signing_key_file: Path = Field(
         default=Path("var/ledger-signing-key.pem"),

@@ -3,6 +3,10 @@
 The sink (ledger, reporting view) records its new state together with the antenne's position in one
 transaction; this loop only decides, from the chain, whether a message is next, already applied, or
 early (then it is redelivered later, never skipped). Acknowledgement follows the commit.
+
+A fetched batch is applied in runs: consecutive messages that are each next in their antenne's chain go
+to the sink in one call, one transaction (`apply_all`); a message that is not next first commits the run
+before it, then is handled alone. A run the store refuses is applied again one message at a time.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from services.messaging.streams import ensure_streams
 from services.persistence import redacted
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from nats.aio.client import Client
     from nats.aio.msg import Msg
     from nats.js.client import JetStreamContext
@@ -46,6 +52,38 @@ class EventSink(Protocol):
 
     def apply(self, envelope: Envelope, payload: Contract) -> bool:
         """Apply the event and record its position atomically; False if it was already there."""
+
+    def apply_all(self, events: Sequence[tuple[Envelope, Contract]]) -> list[bool]:
+        """Apply a run (each antenne's events in chain order) and record the positions in one transaction;
+        per event, False if it was already there. On an error nothing of the run is recorded."""
+
+
+class OneAtATime:
+    """For a sink with no batch transaction: `apply_all` applies each event in its own."""
+
+    def apply(self, envelope: Envelope, payload: Contract) -> bool:
+        """Apply one event (the sink's own)."""
+        raise NotImplementedError
+
+    def apply_all(self, events: Sequence[tuple[Envelope, Contract]]) -> list[bool]:
+        """Each event on its own, in order."""
+        return [self.apply(envelope, payload) for envelope, payload in events]
+
+
+class ConsumerObserver(Protocol):
+    """Told of each event once its run is committed and acknowledged (metrics, logs, traces)."""
+
+    def applied(self, message: Msg, envelope: Envelope, payload: Contract, *, new: bool) -> None:
+        """`new` is False when the sink already had the event (a duplicate)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A decoded message that is next in its antenne's chain."""
+
+    message: Msg
+    envelope: Envelope
+    payload: Contract
 
 
 @dataclass
@@ -70,7 +108,8 @@ class ChainConsumer:
     nats_url: str
     durable: str
     sink: EventSink
-    batch: int = 100
+    batch: int = 500
+    observer: ConsumerObserver | None = None
     gap_retry_seconds: float = 0.5
     # What a crashed process had fetched comes back only after the ack wait, and the chain holds every
     # later event of those antennes until then: keep it short (a batch is applied well within it).
@@ -167,8 +206,7 @@ class ChainConsumer:
                     messages = await subscription.fetch(self.batch, timeout=1.0)
                 except (TimeoutError, NatsTimeoutError):
                     continue
-                for message in messages:
-                    await self._handle(js, message)
+                await self._handle_batch(js, messages)
         finally:
             await subscription.unsubscribe()
 
@@ -183,23 +221,41 @@ class ChainConsumer:
             max_deliver=-1,
         )
 
-    async def _handle(self, js: JetStreamContext, message: Msg) -> None:
+    async def _handle_batch(self, js: JetStreamContext, messages: list[Msg]) -> None:
+        run: list[Delivery] = []
+        for message in messages:
+            decoded = await self._decode(js, message)
+            if decoded is None:
+                continue
+            envelope, payload = decoded
+            if self._decide(envelope) is Decision.APPLY:
+                run.append(Delivery(message, envelope, payload))
+                # As if applied, for the next messages' decisions: the run commits, or is retried alone.
+                self._last[envelope.antenneid] = envelope.position
+                continue
+            await self._commit(js, run)
+            run = []
+            await self._handle(js, message, envelope, payload)
+        await self._commit(js, run)
+
+    async def _decode(self, js: JetStreamContext, message: Msg) -> tuple[Envelope, Contract] | None:
         try:
             envelope = Envelope.from_bytes(message.data)
-            payload = envelope.payload()
+            return envelope, envelope.payload()
         except (ValidationError, UnknownContractError) as error:
             await self._park(js, message, f"undecodable: {error}")
-            return
-        decision = decide(
-            envelope.position, envelope.previousposition, self._last_applied(envelope.antenneid)
-        )
+            return None
+
+    def _decide(self, envelope: Envelope) -> Decision:
+        return decide(envelope.position, envelope.previousposition, self._last_applied(envelope.antenneid))
+
+    async def _handle(
+        self, js: JetStreamContext, message: Msg, envelope: Envelope, payload: Contract
+    ) -> None:
+        """One message on its own."""
+        decision = self._decide(envelope)
         if decision is Decision.APPLY:
-            try:
-                await self._apply(envelope, payload)
-            except Exception as error:  # a store hiccup: try this message again soon, never skip it
-                await self._retry_later(message, envelope, error)
-                return
-            await message.ack()
+            await self._commit(js, [Delivery(message, envelope, payload)])
         elif decision is Decision.DUPLICATE:
             self.status.duplicates += 1
             await message.ack()
@@ -213,12 +269,36 @@ class ChainConsumer:
         else:
             await self._park(js, message, f"chain conflict at position {envelope.position}")
 
-    async def _apply(self, envelope: Envelope, payload: Contract) -> None:
-        applied = await asyncio.to_thread(self.sink.apply, envelope, payload)
+    async def _commit(self, js: JetStreamContext, run: list[Delivery]) -> None:
+        """Apply a run in one call to the sink, then acknowledge it; a refused run goes again one by one."""
+        if not run:
+            return
+        try:
+            news = await asyncio.to_thread(self.sink.apply_all, [(d.envelope, d.payload) for d in run])
+        except Exception as error:  # a store hiccup: try again soon, never skip
+            for delivery in run:  # the store may or may not have committed: read positions from it again
+                self._last.pop(delivery.envelope.antenneid, None)
+            if len(run) == 1:
+                await self._retry_later(run[0].message, run[0].envelope, error)
+                return
+            self.status.last_error = f"{type(error).__name__}: {error}"
+            log.warning("consumer %s could not apply a run of %d events (%s): one at a time now",
+                        self.durable, len(run), f"{type(error).__name__}: {error}")  # fmt: skip
+            for delivery in run:
+                await self._handle(js, delivery.message, delivery.envelope, delivery.payload)
+            return
+        for delivery, new in zip(run, news, strict=True):
+            self._applied(delivery.envelope, new=new)
+            await delivery.message.ack()
+        if self.observer is not None:
+            for delivery, new in zip(run, news, strict=True):
+                self.observer.applied(delivery.message, delivery.envelope, delivery.payload, new=new)
+
+    def _applied(self, envelope: Envelope, *, new: bool) -> None:
         self._last[envelope.antenneid] = envelope.position
         self.status.positions[envelope.antenneid] = envelope.position
         self.status.waiting.pop(envelope.antenneid, None)
-        if applied:
+        if new:
             self.status.applied += 1
             self.status.last_applied_at = time.time()
         else:
@@ -227,8 +307,6 @@ class ChainConsumer:
     async def _retry_later(self, message: Msg, envelope: Envelope, error: Exception) -> None:
         self.status.last_error = f"{type(error).__name__}: {error}"
         log.exception("consumer %s could not apply %s: retrying", self.durable, envelope.id)
-        # The store may or may not have committed: read the position from it again.
-        self._last.pop(envelope.antenneid, None)
         await message.nak(delay=1.0)
 
     def _last_applied(self, antenne_id: str) -> int | None:

@@ -1,8 +1,8 @@
 """Prometheus metrics for every service: `instrument(app, service=...)` is the one line a service adds.
 
-Requests and latencies are counted by a middleware, per route template (never per member id). What the
-relay and the consumer know is read from `app.state` at scrape time; their events are counted by
-wrapping the consumer's sink and the relay's publish once the service's lifespan has built them, so the
+Requests and latencies are counted by a pure ASGI middleware (asgi.py), per route template (never per
+member id). What the relay and the consumer know is read from `app.state` at scrape time; their events are
+counted by the observers (hooks.py) set on them once the service's lifespan has built them, so the
 services themselves stay unaware of metrics.
 """
 
@@ -17,37 +17,27 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import nats
-from fastapi import Request, Response
+from fastapi import Response
 from nats.js.errors import NotFoundError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from contracts.subjects import ANTENNE_STREAM
-from services.observability.logs import configure_from_env, event_context, set_process_fields
+from services.observability.asgi import ObservedRequests
+from services.observability.hooks import ConsumerMetrics, RelayMetrics
+from services.observability.logs import configure_from_env, set_process_fields
 from services.observability.otlp import Spans
-from services.observability.tracing import (
-    HEADER,
-    EventTraces,
-    Trace,
-    TracingJetStream,
-    current_trace,
-)
+from services.observability.tracing import EventTraces
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+    from collections.abc import AsyncIterator, Iterator
 
     from fastapi import FastAPI
     from prometheus_client.core import Metric
 
-    from contracts.base import Contract
-    from contracts.envelope import Envelope
-    from services.messaging.consumer import EventSink
-
 log = logging.getLogger(__name__)
 
-EXCHANGE_CONFIRMED = "exchange.confirmed"  # the event that makes the ledger post a debit and a credit
-POSTINGS_PER_EXCHANGE = 2
 JETSTREAM_TIMEOUT_SECONDS = 2.0
 # The audit reads every account under the ledger's lock: scrapes reuse it for a while.
 AUDIT_MAX_AGE_SECONDS = 30.0
@@ -128,9 +118,8 @@ def instrument(app: FastAPI, *, service: str) -> ServiceMetrics:
     metrics = ServiceMetrics(service)
     metrics.registry.register(StateCollector(app, metrics))
     app.state.metrics = metrics
-    app.middleware("http")(_request_metrics(metrics))
     spans = Spans(service)
-    app.middleware("http")(_trace_requests(spans))
+    app.add_middleware(ObservedRequests, metrics=metrics, spans=spans)
     app.router.lifespan_context = _observed_lifespan(app.router.lifespan_context, metrics, spans)
 
     async def scrape() -> Response:
@@ -142,50 +131,12 @@ def instrument(app: FastAPI, *, service: str) -> ServiceMetrics:
     return metrics
 
 
-def _request_metrics(
-    metrics: ServiceMetrics,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
-        finally:
-            route = getattr(request.scope.get("route"), "path", "unmatched")  # the template, not the ids
-            labels = (metrics.service, request.method, route)
-            metrics.requests.labels(*labels, str(status)).inc()
-            metrics.latency.labels(*labels).observe(time.perf_counter() - started)
-
-    return observe
-
-
-def _trace_requests(
-    spans: Spans,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    async def trace(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        # Continue the caller's trace (or start one); answer with this hop's `traceparent`.
-        parent = Trace.parse(request.headers.get(HEADER))
-        with spans.span(f"HTTP {request.method}", parent, "SERVER") as here:
-            token = current_trace.set(here)
-            try:
-                response = await call_next(request)
-            finally:
-                current_trace.reset(token)
-        response.headers[HEADER] = here.header()
-        return response
-
-    return trace
-
-
 def _observed_lifespan(original: Any, metrics: ServiceMetrics, spans: Spans) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
         try:
             async with original(app) as state:
-                _observe_consumer(app, metrics, spans)
-                _observe_relay(app, metrics, _trace_saves(app), spans)
+                _observe(app, metrics, spans)
                 yield state
         finally:
             spans.shutdown()
@@ -193,106 +144,20 @@ def _observed_lifespan(original: Any, metrics: ServiceMetrics, spans: Spans) -> 
     return lifespan
 
 
-def _observe_consumer(app: FastAPI, metrics: ServiceMetrics, spans: Spans) -> None:
+def _observe(app: FastAPI, metrics: ServiceMetrics, spans: Spans) -> None:
+    """Make the observers of whatever the lifespan built: a consumer, an antenne and its relay."""
     consumer = getattr(app.state, "consumer", None)
-    if consumer is not None and hasattr(consumer, "sink"):
-        consumer.sink = ObservedSink(consumer.sink, metrics)
-    handle = getattr(consumer, "_handle", None)
-    if handle is None:
-        return
-
-    async def traced_handle(js: Any, message: Any, *args: Any, **kwargs: Any) -> Any:
-        # The message's trace, for every line logged while it is applied (to_thread copies the context).
-        parent = Trace.parse((message.headers or {}).get(HEADER))
-        if parent is None:
-            return await handle(js, message, *args, **kwargs)
-        with spans.span(f"apply {message.subject}", parent, "CONSUMER") as here:
-            token = current_trace.set(here)
-            try:
-                return await handle(js, message, *args, **kwargs)
-            finally:
-                current_trace.reset(token)
-
-    setattr(consumer, "_handle", traced_handle)  # noqa: B010 (an instance attribute shadows the method)
-
-
-def _trace_saves(app: FastAPI) -> EventTraces:
-    """Remember the trace of the request that stored each of the antenne's events."""
-    traces = EventTraces.empty()
-    antenne = getattr(app.state, "antenne", None)
-    save = getattr(antenne, "save", None)
-    if save is None:
-        return traces
-
-    def traced_save(*objs: Any, **kwargs: Any) -> Any:
-        recordings = save(*objs, **kwargs)
-        traces.remember([recording.notification.id for recording in recordings or []])
-        return recordings
-
-    setattr(antenne, "save", traced_save)  # noqa: B010
-    return traces
-
-
-def _observe_relay(app: FastAPI, metrics: ServiceMetrics, traces: EventTraces, spans: Spans) -> None:
+    if consumer is not None:
+        consumer.observer = ConsumerMetrics(metrics, spans)
     relay = getattr(app.state, "relay", None)
-    publish = getattr(relay, "_publish", None)
-    if relay is None or publish is None:
-        return
-    antenne_id = str(relay.antenne_id)
-    set_process_fields(antenne_id=antenne_id)
-
-    async def observed_publish(js: Any, outgoing: list[Any], *args: Any, **kwargs: Any) -> Any:
-        headers = [_publish_header(spans, traces.trace_of(message.position), message) for message in outgoing]
-        acked = await publish(TracingJetStream(js, headers), outgoing, *args, **kwargs)
-        metrics.published.labels(antenne_id).inc(len(acked))
-        for message in acked:
-            envelope = message.envelope
-            token = current_trace.set(traces.trace_of(message.position))
-            with event_context(antenne_id, envelope.correlationid, envelope.id, message.position):
-                log.info("published %s at position %d", envelope.type, message.position)
-            current_trace.reset(token)
-        if len(acked) < len(outgoing):
-            metrics.publish_errors.labels(antenne_id).inc()
-        return acked
-
-    setattr(relay, "_publish", observed_publish)  # noqa: B010 (an instance attribute shadows the method)
-
-
-def _publish_header(spans: Spans, trace: Trace | None, message: Any) -> str | None:
-    """The `traceparent` of one message: a publish span under the request that stored its event."""
-    if trace is None:
-        return None
-    with spans.span(f"publish {message.subject}", trace, "PRODUCER") as here:
-        return here.header()
-
-
-@dataclass
-class ObservedSink:
-    """The consumer's sink, counting and logging (with the event's ids) each event it applies."""
-
-    sink: EventSink
-    metrics: ServiceMetrics
-
-    def last_position(self, antenne_id: str) -> int | None:
-        """As the wrapped sink says."""
-        return self.sink.last_position(antenne_id)
-
-    def apply(self, envelope: Envelope, payload: Contract) -> bool:
-        """Apply through the wrapped sink; its log lines carry the antenne, correlation and event ids."""
-        antenne = envelope.antenneid
-        with event_context(antenne, envelope.correlationid, envelope.id, envelope.position):
-            applied = self.sink.apply(envelope, payload)
-            if not applied:
-                self.metrics.duplicates.labels(self.metrics.service, antenne).inc()
-                log.info("dropped %s at position %d: already applied", envelope.type, envelope.position)
-                return False
-            log.info("applied %s at position %d", envelope.type, envelope.position)
-        self.metrics.applied.labels(self.metrics.service, antenne, envelope.type).inc()
-        self.metrics.last_applied[antenne] = time.time()
-        if self.metrics.service == "ledger" and envelope.type == EXCHANGE_CONFIRMED:
-            self.metrics.postings.labels(antenne).inc(POSTINGS_PER_EXCHANGE)
-            self.metrics.quarters_posted.labels(antenne).inc(int(getattr(payload, "quarters", 0)))
-        return True
+    if relay is not None:
+        set_process_fields(antenne_id=str(relay.antenne_id))
+        traces = EventTraces.empty()
+        antenne = getattr(app.state, "antenne", None)
+        if antenne is not None:
+            # In the saving thread, under the request's trace: remember it for the relay's publish.
+            antenne.on_recorded.append(traces.remember)
+        relay.observer = RelayMetrics(str(relay.antenne_id), metrics, spans, traces)
 
 
 async def _refresh_jetstream(app: FastAPI, metrics: ServiceMetrics) -> None:

@@ -15,7 +15,6 @@ import secrets
 from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
 
 HEADER = "traceparent"
 REMEMBERED_EVENTS = 100_000
@@ -77,21 +76,3 @@ class EventTraces:
     def trace_of(self, position: int) -> Trace | None:
         """The trace of the request that stored this event, if known."""
         return self.remembered.get(position)
-
-
-@dataclass
-class TracingJetStream:
-    """Wraps a JetStream context for one batch: adds each message's `traceparent` header, in batch order."""
-
-    js: Any
-    headers: list[str | None]
-
-    async def publish_async(self, subject: str, payload: bytes, *args: Any, **kwargs: Any) -> Any:
-        """Publish, with the header of the next message of the batch."""
-        header = self.headers.pop(0) if self.headers else None
-        if header is not None:
-            kwargs["headers"] = {**(kwargs.get("headers") or {}), HEADER: header}
-        return await self.js.publish_async(subject, payload, *args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.js, name)

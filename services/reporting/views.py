@@ -35,6 +35,11 @@ class SummaryView(TrackingRecorder, ABC):
         """Add a change to an antenne's figures and record its position atomically; IntegrityError if seen."""
 
     @abstractmethod
+    def apply_all(self, changes: dict[str, Figures], trackings: list[Tracking]) -> None:
+        """Add each antenne's change and record the positions (`messaging.tracking.positions_of`) in one
+        transaction; IntegrityError, and nothing written, if a position was recorded before."""
+
+    @abstractmethod
     def summary(self) -> Summary:
         """The figures of every antenne that sent an event."""
 
@@ -55,6 +60,16 @@ class InMemorySummaryView(POPOTrackingRecorder, SummaryView):
             self._assert_tracking_uniqueness(tracking)
             self._figures[antenne_id] = self._figures.get(antenne_id, NO_CHANGE) + change
             self._insert_tracking(tracking)
+
+    def apply_all(self, changes: dict[str, Figures], trackings: list[Tracking]) -> None:
+        """Add each antenne's change and record the positions; IntegrityError, nothing changed, if seen."""
+        with self._database_lock:
+            for tracking in trackings:
+                self._assert_tracking_uniqueness(tracking)
+            for antenne_id, change in changes.items():
+                self._figures[antenne_id] = self._figures.get(antenne_id, NO_CHANGE) + change
+            for tracking in trackings:
+                self._insert_tracking(tracking)
 
     def summary(self) -> Summary:
         """The figures of every antenne that sent an event."""
@@ -78,11 +93,16 @@ class SQLiteSummaryView(SQLiteTrackingRecorder, SummaryView):
 
     def apply(self, antenne_id: str, change: Figures, tracking: Tracking) -> None:
         """Add a change to an antenne's figures and record its position atomically; IntegrityError if seen."""
+        self.apply_all({antenne_id: change}, [tracking])
+
+    def apply_all(self, changes: dict[str, Figures], trackings: list[Tracking]) -> None:
+        """Add each antenne's change and record the positions in one transaction; IntegrityError if seen."""
         with self.datastore.transaction(commit=True) as cursor:
-            # The tracking row goes first: a position seen before raises here, and the rollback
+            # The tracking rows go first: a position seen before raises here, and the rollback
             # leaves the figures as they were.
-            self._insert_tracking(cursor, tracking)
-            cursor.execute(
+            for tracking in trackings:
+                self._insert_tracking(cursor, tracking)
+            cursor.executemany(
                 f"INSERT INTO {SUMMARY_TABLE} VALUES "
                 "(:antenne_id, :members, :exchanges_recorded, :exchanges_confirmed, :quarters_confirmed) "
                 "ON CONFLICT (antenne_id) DO UPDATE SET "
@@ -90,7 +110,7 @@ class SQLiteSummaryView(SQLiteTrackingRecorder, SummaryView):
                 "exchanges_recorded = exchanges_recorded + excluded.exchanges_recorded, "
                 "exchanges_confirmed = exchanges_confirmed + excluded.exchanges_confirmed, "
                 "quarters_confirmed = quarters_confirmed + excluded.quarters_confirmed",
-                {"antenne_id": antenne_id, **change.as_dict()},
+                [{"antenne_id": antenne_id, **change.as_dict()} for antenne_id, change in changes.items()],
             )
 
     def summary(self) -> Summary:
@@ -133,11 +153,17 @@ class PostgresSummaryView(PostgresTrackingRecorder, SummaryView):
 
     def apply(self, antenne_id: str, change: Figures, tracking: Tracking) -> None:
         """Add a change to an antenne's figures and record its position atomically; IntegrityError if seen."""
+        self.apply_all({antenne_id: change}, [tracking])
+
+    def apply_all(self, changes: dict[str, Figures], trackings: list[Tracking]) -> None:
+        """Add each antenne's change and record the positions in one transaction; IntegrityError if seen."""
         with self.datastore.transaction(commit=True) as cursor:
-            # The tracking row goes first: a position seen before raises here, and the rollback
+            # The tracking rows go first: a position seen before raises here, and the rollback
             # leaves the figures as they were.
-            self._insert_tracking(cursor, tracking)
-            cursor.execute(self._upsert, {"antenne_id": antenne_id, **change.as_dict()}, prepare=True)
+            for tracking in trackings:
+                self._insert_tracking(cursor, tracking)
+            for antenne_id, change in changes.items():
+                cursor.execute(self._upsert, {"antenne_id": antenne_id, **change.as_dict()}, prepare=True)
 
     def summary(self) -> Summary:
         """The figures of every antenne that sent an event."""

@@ -88,6 +88,8 @@ class AntenneBase(Application[UUID]):
         self.catalogue = Catalogue(self.recorder)
         # Called after every save: the relay wakes up instead of waiting for its next poll.
         self.on_saved: list[Callable[[], None]] = []
+        # Called after every save with the new notification ids, in the saving thread (traces).
+        self.on_recorded: list[Callable[[list[int]], None]] = []
 
     @property
     def max_quarters(self) -> int:
@@ -126,6 +128,10 @@ class AntenneBase(Application[UUID]):
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         for listener in self.on_saved:
             listener()
+        if self.on_recorded:
+            positions = [recording.notification.id for recording in recordings]
+            for recorded in self.on_recorded:
+                recorded(positions)
 
 
 __all__ = ["AntenneBase", "AntenneError", "ConcurrentChangeError", "DateAsISO", "Practice", "id_for"]

@@ -18,7 +18,7 @@ from services.antenne.application import Antenne
 from services.antenne.relay import Relay
 from services.credentials.generate import Installation
 from services.credentials.permissions import ADMIN_USER, antenne_user
-from services.messaging.consumer import ChainConsumer
+from services.messaging.consumer import ChainConsumer, OneAtATime
 from services.messaging.streams import create_streams
 from services.persistence import eventsourcing_env
 from services.ports import free_port
@@ -36,7 +36,7 @@ pytestmark = pytest.mark.integration
 EVENTS = 1_000
 
 
-class OrderedSink:
+class OrderedSink(OneAtATime):
     """Keeps positions in the order applied; refuses nothing (the chain consumer decides)."""
 
     def __init__(self) -> None:

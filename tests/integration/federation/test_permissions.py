@@ -29,7 +29,7 @@ from services.credentials.permissions import (
     antenne_user,
     partner_user,
 )
-from services.messaging.consumer import ChainConsumer
+from services.messaging.consumer import ChainConsumer, OneAtATime
 from tests.integration.federation.conftest import SecuredNats
 
 pytestmark = pytest.mark.integration
@@ -155,7 +155,7 @@ def test_a_partner_may_publish_nothing(secured_nats: SecuredNats) -> None:
     asyncio.run(scenario())
 
 
-class ListSink:
+class ListSink(OneAtATime):
     """Keeps the positions it applied."""
 
     def __init__(self) -> None:

@@ -16,7 +16,7 @@ from contracts.antenne.v1 import MemberRegistered
 from contracts.base import Contract
 from contracts.envelope import Envelope, wrap
 from contracts.subjects import DEADLETTER_STREAM, antenne_subject, deadletter_subject
-from services.messaging.consumer import REASON_HEADER, ChainConsumer
+from services.messaging.consumer import REASON_HEADER, ChainConsumer, OneAtATime
 from services.messaging.nats_server import NatsServer
 from services.messaging.streams import ensure_streams
 from tests.support.evolution import MemberRegisteredV2, install_member_registered_v2
@@ -24,7 +24,7 @@ from tests.support.evolution import MemberRegisteredV2, install_member_registere
 pytestmark = pytest.mark.integration
 
 
-class PayloadSink:
+class PayloadSink(OneAtATime):
     """Keeps each applied payload with its antenne and position, as a view would."""
 
     def __init__(self) -> None:

@@ -50,9 +50,9 @@ class LedgerProcess:
             "--host", "127.0.0.1", "--port", str(port),
         ]  # fmt: skip
         with self.log_file.open("ab") as log:
-            self.process = subprocess.Popen(
-                command, env={**os.environ, "LEDGER_TOKEN": TOKEN}, stdout=log, stderr=subprocess.STDOUT
-            )
+            # Small transactions (20 events), so that the kill below lands in the middle of the stream.
+            env = {**os.environ, "LEDGER_TOKEN": TOKEN, "LEDGER_BATCH": "20"}
+            self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         _wait_for(lambda: self._answers("/healthz"), 30, self.log_tail)
 
     def get(self, path: str) -> Any:

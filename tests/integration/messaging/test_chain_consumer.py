@@ -15,14 +15,14 @@ from contracts.antenne.v1 import MemberRegistered
 from contracts.base import Contract
 from contracts.envelope import Envelope, wrap
 from contracts.subjects import DEADLETTER_STREAM, antenne_subject, deadletter_subject
-from services.messaging.consumer import REASON_HEADER, ChainConsumer
+from services.messaging.consumer import REASON_HEADER, ChainConsumer, OneAtATime
 from services.messaging.nats_server import NatsServer
 from services.messaging.streams import ensure_streams
 
 pytestmark = pytest.mark.integration
 
 
-class RecordingSink:
+class RecordingSink(OneAtATime):
     """A sink that keeps what it applied, with positions per antenne, as a real view would."""
 
     def __init__(self) -> None:

@@ -1,0 +1,33 @@
+"""The summary sink applies a fetched run in one transaction; a repeated position leaves the figures exact."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from services.reporting.consumer import SummarySink
+from services.reporting.projection import Figures
+from services.reporting.views import make_view
+from tests.unit.ledger.antenne_events import AntenneEvents
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_runs_and_overlapping_redeliveries_count_each_event_once(kind: str, tmp_path: Path) -> None:
+    view = make_view("memory:" if kind == "memory" else f"sqlite:///{tmp_path / 'reporting.db'}")
+    sink = SummarySink(view)
+    jette, laken = AntenneEvents("jette", burnt_ids=frozenset({3})), AntenneEvents("laken")
+    anna, bert, carl = jette.register(), jette.register(), laken.register()
+    recorded, confirmed = jette.exchange(helper=bert.aggregateid, recipient=anna.aggregateid, quarters=6)
+    run = [(e, e.payload()) for e in (anna, carl, bert, recorded, confirmed)]
+
+    assert sink.apply_all(run[:3]) == [True, True, True]
+    assert sink.apply_all(run[1:]) == [False, False, True, True]  # refused as a run, then one by one
+    assert sink.apply_all(run) == [False] * 5
+
+    assert view.summary() == {
+        "jette": Figures(members=2, exchanges_recorded=1, exchanges_confirmed=1, quarters_confirmed=6),
+        "laken": Figures(members=1),
+    }
+    assert sink.last_position("jette") == confirmed.position
+    view.close()
