@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 from services.auth import require_token
 from services.ledger.application import Audit, Ledger
 from services.messaging.consumer import ConsumerStatus
-from services.messaging.report import ConsumerReport, StatusDep
+from services.messaging.relay import OutboxRelay
+from services.messaging.report import ConsumerReport, RelayReport, StatusDep
 
 
 def get_ledger(request: Request) -> Ledger:
@@ -71,10 +72,11 @@ class AuditReport(BaseModel):
 
 
 class Health(BaseModel):
-    """The process answers; the consumer's status says whether events flow."""
+    """The process answers; the consumer's and the feedback relay's status say whether events flow."""
 
     status: str
     consumer: ConsumerReport
+    feedback: RelayReport = Field(description="The relay of the ledger's decisions to the antennes.")
 
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)])
@@ -121,6 +123,9 @@ def get_flags(ledger: LedgerDep) -> list[Flag]:
 
 
 @health_router.get("/healthz", tags=["health"])
-def get_health(status: StatusDep) -> Health:
-    """The ledger is up (no token needed); includes the consumer's status."""
-    return Health(status="ok", consumer=ConsumerReport.of(status))
+def get_health(request: Request, status: StatusDep) -> Health:
+    """The ledger is up (no token needed); includes the consumer's and the feedback relay's status."""
+    feedback: OutboxRelay = request.app.state.feedback
+    return Health(
+        status="ok", consumer=ConsumerReport.of(status), feedback=RelayReport.of(feedback.current_status())
+    )
