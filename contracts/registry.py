@@ -32,6 +32,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.MemberMovedIn,
     antenne_v1.DonationApproved,
     antenne_v1.DonationRejected,
+    antenne_v1.OpeningBalanceRecorded,
     ledger_decisions.BalanceChanged,
     ledger_decisions.OverdraftFlagged,
     ledger_decisions.MemberRehomed,

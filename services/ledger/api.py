@@ -37,6 +37,7 @@ class AntenneReport(BaseModel):
     events_applied: int
     last_position: int | None
     confirmed_quarters: int
+    opening_quarters: int = Field(description="Net opening balances imported at this antenne.")
 
 
 class AuditReport(BaseModel):
@@ -47,6 +48,10 @@ class AuditReport(BaseModel):
     sum_of_accounts: int = Field(description="Sum of every account's balance; 0 when balanced.")
     credited_by_exchanges: int = Field(description="Quarters credited to helpers by exchange transfers.")
     confirmed_quarters: int = Field(description="Quarters of the confirmed exchanges the antennes reported.")
+    opening_quarters: int = Field(description="Net opening balances imported (booked to members).")
+    sum_of_opening_accounts: int = Field(
+        description="Balance of the antennes' opening accounts: minus `opening_quarters` when balanced."
+    )
     antennes: dict[str, AntenneReport]
     consumer: ConsumerReport
 
@@ -59,11 +64,14 @@ class AuditReport(BaseModel):
             sum_of_accounts=audit.sum_of_accounts,
             credited_by_exchanges=audit.credited_by_exchanges,
             confirmed_quarters=audit.confirmed_quarters,
+            opening_quarters=audit.opening_quarters,
+            sum_of_opening_accounts=audit.sum_of_opening_accounts,
             antennes={
                 antenne_id: AntenneReport(
                     events_applied=intake.events_applied,
                     last_position=intake.last_position,
                     confirmed_quarters=intake.confirmed_quarters,
+                    opening_quarters=intake.opening_quarters,
                 )
                 for antenne_id, intake in audit.antennes.items()
             },

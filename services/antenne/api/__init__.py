@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from services.antenne.api import (
     activities,
     donations,
+    imports,
     matching,
     members,
     moving,
@@ -24,6 +25,7 @@ routers: tuple[APIRouter, ...] = (
     moving.router,  # before members: /members/arrivals is not a member id
     members.router,
     portable.router,
+    imports.router,
     matching.router,
     timebank.router,
     donations.router,

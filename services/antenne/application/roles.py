@@ -33,7 +33,9 @@ COORDINATOR = MEMBER | frozenset({
 })  # fmt: skip
 
 # Corrections move credits after the fact: a lead decides them, not the volunteer at the desk.
-LOCAL_LEAD = COORDINATOR | frozenset({"reverse_exchange", "hand_over_member", "receive_member"})
+LOCAL_LEAD = COORDINATOR | frozenset(
+    {"reverse_exchange", "hand_over_member", "receive_member", "import_members"}
+)
 PROJECT_COORDINATOR = LOCAL_LEAD
 
 
