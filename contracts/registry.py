@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contracts.antenne import v1 as antenne_v1
 from contracts.base import Contract
+from contracts.ledger import decisions as ledger_decisions
 
 CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.MemberRegistered,
@@ -31,6 +32,10 @@ CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.MemberMovedIn,
     antenne_v1.DonationApproved,
     antenne_v1.DonationRejected,
+    antenne_v1.OpeningBalanceRecorded,
+    ledger_decisions.BalanceChanged,
+    ledger_decisions.OverdraftFlagged,
+    ledger_decisions.MemberRehomed,
 )
 
 _BY_KEY: dict[tuple[str, int], type[Contract]] = {(c.TYPE, c.VERSION): c for c in CONTRACTS}

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from services.credentials.permissions import (
     ADMIN_USER,
-    CENTRAL_PERMISSIONS,
     CENTRAL_USERS,
     FEDERATION_ACCOUNT,
     FEED_PERMISSIONS,
@@ -16,6 +15,7 @@ from services.credentials.permissions import (
     Permissions,
     antenne_permissions,
     antenne_user,
+    central_permissions,
     partner_account,
     partner_permissions,
     partner_subjects,
@@ -88,7 +88,7 @@ def _user(name: str, password: str, permissions: Permissions | None) -> str:
 def render_accounts(antennes: Sequence[str], partners: Sequence[str], passwords: Mapping[str, str]) -> str:
     """The `accounts` block for these antennes and partners, with each user's password."""
     federation_users = [_user(ADMIN_USER, passwords[ADMIN_USER], None)]
-    federation_users += [_user(n, passwords[n], CENTRAL_PERMISSIONS) for n in CENTRAL_USERS]
+    federation_users += [_user(n, passwords[n], central_permissions(n)) for n in CENTRAL_USERS]
     federation_users.append(_user(FEED_USER, passwords[FEED_USER], FEED_PERMISSIONS))
     federation_users += [
         _user(antenne_user(a), passwords[antenne_user(a)], antenne_permissions(a)) for a in antennes

@@ -4,15 +4,25 @@ One account, FEDERATION, holds the JetStream streams, the antennes and the centr
 antenne publishes only on its own subjects and reads only its own inbox (its relay connects with the
 inbox prefix `_INBOX.<antenne_id>`), so it can neither speak for another antenne nor read what others
 receive. Ledger and reporting read every antenne's events through durable pull consumers and park what
-they cannot apply. Each alliance partner has an account of its own that imports only its anonymised
-subjects, `partner.<partner_id>.>`: raw antenne subjects do not exist there, and its user may not even ask.
+they cannot apply. Only the ledger publishes its decisions, `ledger.<antenne_id>.>`; an antenne reads
+them through one durable consumer whose filter is its own subjects: the server refuses a consumer on
+another antenne's (the filter is part of the API subject it may publish to). Each alliance partner has
+an account of its own that imports only its anonymised subjects, `partner.<partner_id>.>`: raw antenne
+subjects do not exist there, and its user may not even ask.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contracts.subjects import ANTENNE_STREAM, DEADLETTER_STREAM, check_antenne_id
+from contracts.subjects import (
+    ANTENNE_STREAM,
+    DEADLETTER_STREAM,
+    LEDGER_STREAM,
+    check_antenne_id,
+    deadletter_subject,
+    ledger_subjects_of,
+)
 
 FEDERATION_ACCOUNT = "FEDERATION"
 ADMIN_USER = "admin"
@@ -53,13 +63,27 @@ def antenne_inbox_prefix(antenne_id: str) -> str:
     return f"_INBOX.{check_antenne_id(antenne_id)}"
 
 
+def antenne_feedback_durable(antenne_id: str) -> str:
+    """The durable consumer through which an antenne reads the ledger's decisions about it."""
+    return f"feedback-{check_antenne_id(antenne_id)}"
+
+
 def antenne_permissions(antenne_id: str) -> Permissions:
-    """Publish its own events (and ask whether the streams exist); read its own replies only."""
+    """Publish its own events (and ask whether the streams exist); read the ledger's decisions addressed
+    to it through its own durable consumer; read its own replies only."""
+    durable = antenne_feedback_durable(antenne_id)
     return Permissions(
         publish=(
             f"bp.{check_antenne_id(antenne_id)}.>",
             f"$JS.API.STREAM.INFO.{ANTENNE_STREAM}",
             f"$JS.API.STREAM.INFO.{DEADLETTER_STREAM}",
+            f"$JS.API.STREAM.INFO.{LEDGER_STREAM}",
+            # Creating the consumer names its filter in the subject: only its own ledger subjects.
+            f"$JS.API.CONSUMER.CREATE.{LEDGER_STREAM}.{durable}.{ledger_subjects_of(antenne_id)}",
+            f"$JS.API.CONSUMER.INFO.{LEDGER_STREAM}.{durable}",
+            f"$JS.API.CONSUMER.MSG.NEXT.{LEDGER_STREAM}.{durable}",
+            f"$JS.ACK.{LEDGER_STREAM}.{durable}.>",
+            deadletter_subject(durable),  # a decision it cannot read is parked, never dropped
         ),
         subscribe=(f"{antenne_inbox_prefix(antenne_id)}.>",),
     )
@@ -67,26 +91,38 @@ def antenne_permissions(antenne_id: str) -> Permissions:
 
 # Central services create the streams and their own consumers, pull and acknowledge, and park what they
 # cannot apply; they never publish antenne events, delete or purge streams.
-CENTRAL_PERMISSIONS = Permissions(
-    publish=(
-        "$JS.API.INFO",
-        "$JS.API.STREAM.NAMES",
-        "$JS.API.STREAM.INFO.*",
-        f"$JS.API.STREAM.CREATE.{ANTENNE_STREAM}",
-        f"$JS.API.STREAM.CREATE.{DEADLETTER_STREAM}",
-        f"$JS.API.STREAM.MSG.GET.{ANTENNE_STREAM}",
-        f"$JS.API.CONSUMER.*.{ANTENNE_STREAM}",
-        f"$JS.API.CONSUMER.*.{ANTENNE_STREAM}.>",
-        f"$JS.API.CONSUMER.*.*.{ANTENNE_STREAM}.>",  # MSG.NEXT, DURABLE.CREATE
-        f"$JS.API.CONSUMER.*.{DEADLETTER_STREAM}",
-        f"$JS.API.CONSUMER.*.{DEADLETTER_STREAM}.>",
-        f"$JS.API.CONSUMER.*.*.{DEADLETTER_STREAM}.>",  # MSG.NEXT, DURABLE.CREATE
-        f"$JS.ACK.{ANTENNE_STREAM}.>",
-        f"$JS.ACK.{DEADLETTER_STREAM}.>",
-        "deadletter.>",
-    ),
-    subscribe=("_INBOX.>", "bp.>", "deadletter.>"),
+_CENTRAL_PUBLISH = (
+    "$JS.API.INFO",
+    "$JS.API.STREAM.NAMES",
+    "$JS.API.STREAM.INFO.*",
+    f"$JS.API.STREAM.CREATE.{ANTENNE_STREAM}",
+    f"$JS.API.STREAM.CREATE.{DEADLETTER_STREAM}",
+    f"$JS.API.STREAM.MSG.GET.{ANTENNE_STREAM}",
+    f"$JS.API.CONSUMER.*.{ANTENNE_STREAM}",
+    f"$JS.API.CONSUMER.*.{ANTENNE_STREAM}.>",
+    f"$JS.API.CONSUMER.*.*.{ANTENNE_STREAM}.>",  # MSG.NEXT, DURABLE.CREATE
+    f"$JS.API.CONSUMER.*.{DEADLETTER_STREAM}",
+    f"$JS.API.CONSUMER.*.{DEADLETTER_STREAM}.>",
+    f"$JS.API.CONSUMER.*.*.{DEADLETTER_STREAM}.>",  # MSG.NEXT, DURABLE.CREATE
+    f"$JS.ACK.{ANTENNE_STREAM}.>",
+    f"$JS.ACK.{DEADLETTER_STREAM}.>",
+    f"$JS.API.STREAM.CREATE.{LEDGER_STREAM}",
+    f"$JS.API.CONSUMER.*.{LEDGER_STREAM}",
+    f"$JS.API.CONSUMER.*.{LEDGER_STREAM}.>",
+    f"$JS.API.CONSUMER.*.*.{LEDGER_STREAM}.>",  # MSG.NEXT, DURABLE.CREATE
+    f"$JS.ACK.{LEDGER_STREAM}.>",
+    "deadletter.>",
 )
+_CENTRAL_SUBSCRIBE = ("_INBOX.>", "bp.>", "ledger.>", "deadletter.>")
+CENTRAL_PERMISSIONS = Permissions(publish=_CENTRAL_PUBLISH, subscribe=_CENTRAL_SUBSCRIBE)
+# The ledger alone publishes its decisions.
+LEDGER_PERMISSIONS = Permissions(publish=(*_CENTRAL_PUBLISH, "ledger.>"), subscribe=_CENTRAL_SUBSCRIBE)
+
+
+def central_permissions(user: str) -> Permissions:
+    """What a central service's user may do."""
+    return LEDGER_PERMISSIONS if user == "ledger" else CENTRAL_PERMISSIONS
+
 
 FEED_PERMISSIONS = Permissions(publish=("partner.>",), subscribe=("_INBOX.>",))
 

@@ -14,8 +14,10 @@ from services.ledger import statement_api
 from services.ledger.api import health_router, router
 from services.ledger.application import Ledger
 from services.ledger.domain import AccountNotFoundError, LedgerError
+from services.ledger.feedback import LedgerOutbox
 from services.ledger.signing import load_or_create_signing_key
 from services.messaging.consumer import ChainConsumer
+from services.messaging.relay import OutboxRelay
 from services.observability.metrics import instrument
 from services.persistence import redacted
 
@@ -33,27 +35,32 @@ ERROR_STATUSES: dict[type[Exception], int] = {
 }
 
 
-def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
-    """The ledger's FastAPI app; its lifespan opens the books and consumes antenne events."""
+def create_app(settings: Settings, *, run_consumer: bool = True, run_feedback: bool | None = None) -> FastAPI:
+    """The ledger's FastAPI app; its lifespan opens the books, consumes antenne events and relays its
+    decisions to the antennes (`run_feedback` defaults to `run_consumer`)."""
+    relaying = run_consumer if run_feedback is None else run_feedback
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.signing_key = load_or_create_signing_key(settings.signing_key_file)
         ledger = Ledger(env=settings.eventsourcing_env(), overdraft=settings.overdraft_policy())
         consumer = ChainConsumer(settings.nats_url, settings.durable, sink=ledger, batch=settings.batch)
-        app.state.ledger, app.state.consumer = ledger, consumer
+        feedback = OutboxRelay(LedgerOutbox(ledger), settings.nats_url, name="ledger-feedback")
+        app.state.ledger, app.state.consumer, app.state.feedback = ledger, consumer, feedback
         log.info("ledger open on %s", redacted(settings.database_url))
         stop = asyncio.Event()
         consuming = None
         if run_consumer:
             log.info("consuming antenne events from %s as %r", redacted(settings.nats_url), settings.durable)
             consuming = asyncio.create_task(consumer.run(stop))
+        publishing = asyncio.create_task(feedback.run(stop)) if relaying else None
         try:
             yield
         finally:
             stop.set()
-            if consuming is not None:
-                await consuming
+            for task in (consuming, publishing):
+                if task is not None:
+                    await task
             ledger.close()
             log.info("ledger stopped: %d events applied by this process", consumer.status.applied)
 

@@ -14,6 +14,8 @@ from contracts.subjects import (
     ANTENNE_SUBJECTS,
     DEADLETTER_STREAM,
     DEADLETTER_SUBJECTS,
+    LEDGER_STREAM,
+    LEDGER_SUBJECTS,
 )
 
 if TYPE_CHECKING:
@@ -50,6 +52,13 @@ def stream_configs(replicas: int = 1, max_bytes: int | None = None) -> tuple[Str
             subjects=[ANTENNE_SUBJECTS],
             duplicate_window=DUPLICATE_WINDOW_SECONDS,
             max_age=ANTENNE_MAX_AGE_SECONDS,
+            **common,  # type: ignore[arg-type]
+        ),
+        StreamConfig(
+            name=LEDGER_STREAM,
+            subjects=[LEDGER_SUBJECTS],
+            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            max_age=ANTENNE_MAX_AGE_SECONDS,  # the ledger's store is the record, as an antenne's is
             **common,  # type: ignore[arg-type]
         ),
         StreamConfig(

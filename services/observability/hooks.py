@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from contracts.base import Contract
     from contracts.envelope import Envelope
-    from services.antenne.outbox import Outgoing
+    from services.messaging.relay import Outgoing
     from services.observability.metrics import ServiceMetrics
     from services.observability.otlp import Spans
 

@@ -109,6 +109,10 @@ def test_every_contract_has_a_json_schema_with_its_type_and_version() -> None:
         "member.moved_in.v1.json",
         "donation.approved.v1.json",
         "donation.rejected.v1.json",
+        "timebank.opening_balance_recorded.v1.json",
+        "account.balance_changed.v1.json",
+        "account.overdraft_flagged.v1.json",
+        "account.member_rehomed.v1.json",
     }
     confirmed = schemas["exchange.confirmed.v1.json"]
     assert confirmed["x-type"] == "exchange.confirmed"
