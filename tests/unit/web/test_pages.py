@@ -65,7 +65,10 @@ def test_the_stylesheet_is_served(client: TestClient) -> None:
 
 def test_a_missing_message_falls_back_to_english() -> None:
     assert gettext_for("fr")("A sentence nobody translated") == "A sentence nobody translated"
-    assert gettext_for("fr")("Hello %(name)s", name="Jean") == "Hello Jean"
+    assert (
+        gettext_for("fr")("Hi %(name)s, nobody translated me", name="Jean") == "Hi Jean, nobody translated me"
+    )
+    assert gettext_for("fr")("Hello %(name)s", name="Jean") == "Bonjour Jean"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
