@@ -160,7 +160,7 @@ def member_page(
         "exchanges": list(reversed(antenne.exchanges(member_id))),
         "requests": antenne.requests(RequestFilter(member_id=member_id)),
         "offers": [o for o in antenne.offers() if o.member_id == member_id],
-        "flash": gettext_for(language_of(request))("The member is registered.") if registered else "",
+        "flash": N_("The member is registered.") if registered else "",
     }, session=session)  # fmt: skip
 
 
