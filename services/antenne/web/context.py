@@ -182,7 +182,8 @@ def render(
     # Errors are msgids (see `labels`, `forms`): shown next to their field in the reader's language.
     _ = gettext_for(language_of(request))
     values["errors"] = {field: _(message) for field, message in values["errors"].items()}
-    values["flash"] = _(values["flash"]) if values.get("flash") else ""
+    flash = values.get("flash")
+    values["flash"] = _(flash) if flash else ""
     values["choices"] = lambda table: [(str(key), _(word)) for key, word in table.items()]
     response = desk.pages.render(request, template, values, status_code=status_code)
     if session is None:
