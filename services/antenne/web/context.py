@@ -40,6 +40,7 @@ WORDS = {
     "postings": labels.POSTINGS,
     "grant_reasons": labels.GRANT_REASONS,
     "activities": labels.ACTIVITIES,
+    "hold_rules": labels.HOLD_RULES,
 }
 
 
