@@ -19,7 +19,15 @@ translating), `lang` is that language, and `quarters|duration` shows quarter hou
 browser's Accept-Language, else Dutch; `base.html` shows the switch.
 
 Messages live in `services/web/locale/<lang>/LC_MESSAGES/messages.po` (one catalogue for every service's
-pages, read at run time: nothing to compile). A message missing from a catalogue shows in English.
+pages, read at run time: nothing to compile). A message missing from a catalogue shows in English. Keep a
+service's page code and templates in `services/<service>/web/` (templates in its `templates/`): the
+catalogue test then fails on any message not translated in nl and fr. Mark a message defined away from
+where it is shown with `N_("...")`. After adding messages:
+
+    .venv/bin/pybabel extract -F services/web/babel.cfg -k N_ -o /tmp/messages.pot .
+    .venv/bin/pybabel update -i /tmp/messages.pot -d services/web/locale --no-fuzzy-matching
+
+then fill in the new `msgstr` of both `.po` files.
 Forms read a duration with `parse_duration(hours, minutes)` (quarter-hour steps), which raises
 `DurationError` whose `message` is a msgid to show next to the field.
 """
@@ -27,12 +35,13 @@ Forms read a duration with `parse_duration(hours, minutes)` (quarter-hour steps)
 from __future__ import annotations
 
 from services.web.durations import DurationError, format_duration, parse_duration
-from services.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext_for, language_of
+from services.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, gettext_for, language_of
 from services.web.pages import STATIC_PATH, WebPages
 
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
+    "N_",
     "STATIC_PATH",
     "DurationError",
     "WebPages",

@@ -17,14 +17,10 @@ from services.antenne.domain.postings import PostingKind
 from services.antenne.domain.profile import Weekday
 from services.antenne.domain.requests import RequestStatus
 from services.antenne.domain.timebank import ExchangeStatus
+from services.web import N_
 
 if TYPE_CHECKING:
     from services.web.i18n import Gettext
-
-
-def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
-    """Mark a message for the catalogues without translating it here."""
-    return message
 
 
 CATEGORIES = {
