@@ -14,9 +14,10 @@ How to use it, in a service's composition root:
 
 A template extends `base.html` and fills `{% block content %}` (and `title`, `nav` if it wants). In every
 template `_("Text")` translates into the request's language (`_("Hello %(name)s", name=x)` formats after
-translating), `lang` is that language, and `quarters|duration` shows quarter hours as "1 u 15" (nl) or
-"1 h 15" (fr). The language is `?lang=nl|fr` (remembered in a cookie), else the cookie, else the
-browser's Accept-Language, else Dutch; `base.html` shows the switch.
+translating), `lang` is that language, `quarters|duration` shows quarter hours as "1 u 15" (nl) or
+"1 h 15" (fr), and `"2026-11"|month` a month as "november 2026" or "novembre 2026". The language is
+`?lang=nl|fr` (remembered in a cookie), else the cookie, else the browser's Accept-Language, else Dutch;
+`base.html` shows the switch.
 
 Messages live in `services/web/locale/<lang>/LC_MESSAGES/messages.po` (one catalogue for every service's
 pages, read at run time: nothing to compile). A message missing from a catalogue shows in English. Keep a
@@ -34,7 +35,7 @@ Forms read a duration with `parse_duration(hours, minutes)` (quarter-hour steps)
 
 from __future__ import annotations
 
-from services.web.durations import DurationError, format_duration, parse_duration
+from services.web.durations import DurationError, format_duration, format_month, parse_duration
 from services.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, gettext_for, language_of
 from services.web.pages import STATIC_PATH, WebPages
 
@@ -46,6 +47,7 @@ __all__ = [
     "DurationError",
     "WebPages",
     "format_duration",
+    "format_month",
     "gettext_for",
     "language_of",
     "parse_duration",

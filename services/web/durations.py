@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from babel.dates import format_date
+
 from services.web.i18n import N_
 
 MINUTE_STEPS = (0, 15, 30, 45)
@@ -26,6 +30,12 @@ def format_duration(quarters: int, lang: str = "nl") -> str:
     mark = HOUR_MARK.get(lang, "h")
     minutes = f" {rest * 15}" if rest else ""
     return f"{sign}{hours} {mark}{minutes}"
+
+
+def format_month(month: str, lang: str = "nl") -> str:
+    """A statement's month, `2026-11`, as "november 2026" (nl) or "novembre 2026" (fr)."""
+    year, number = (int(part) for part in month.split("-"))
+    return format_date(date(year, number, 1), "LLLL yyyy", locale=lang)
 
 
 def parse_duration(hours: str, minutes: str, *, allow_zero: bool = False) -> int:
