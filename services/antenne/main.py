@@ -17,6 +17,7 @@ from services.antenne.domain import AntenneError, ConflictError, NotFoundError
 from services.antenne.ledger_view import make_ledger_view
 from services.antenne.relay import Relay
 from services.antenne.sweeps import sweep_every
+from services.antenne.web import install_web, open_desk
 from services.credentials.permissions import antenne_feedback_durable, antenne_inbox_prefix
 from services.http_errors import install_error_handlers
 from services.messaging.consumer import ChainConsumer
@@ -55,6 +56,7 @@ def create_app(settings: Settings, *, run_relay: bool = True, run_feedback: bool
         app.state.antenne, app.state.relay = antenne, relay
         view = make_ledger_view(settings.database_url)
         app.state.ledger_view, app.state.ledger_consumer = view, _ledger_consumer(settings, view)
+        app.state.web = open_desk(settings)
         stop = asyncio.Event()
         task = asyncio.create_task(relay.run(stop)) if run_relay else None
         feedback = asyncio.create_task(app.state.ledger_consumer.run(stop)) if consuming else None
@@ -69,6 +71,7 @@ def create_app(settings: Settings, *, run_relay: bool = True, run_feedback: bool
                     await _stop(running)
             await _stop(sweeps)
             view.close()
+            app.state.web.close()
             antenne.close()
             log.info("antenne %s stopped at relay position %s", settings.antenne_id, relay.status.position)
 
@@ -82,6 +85,7 @@ def create_app(settings: Settings, *, run_relay: bool = True, run_feedback: bool
     for api_router in routers:
         app.include_router(api_router)
     install_error_handlers(app, ERROR_STATUSES)
+    install_web(app)  # the pages, and their HTML error pages outside /api
     instrument(app, service="antenne")
     return app
 
