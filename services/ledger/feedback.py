@@ -149,8 +149,11 @@ def _rehomed(event: Account.HomeAssigned, ledger: LedgerLog) -> list[Addressed]:
 class LedgerOutbox:
     """The ledger's log as one chain per addressed antenne; positions in the ledger's tracking table."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, *, replay: bool = False) -> None:
         self.ledger = ledger
+        # `replay`: read the log from its start to publish it again, chaining in memory as first
+        # published; nothing is looked up in, or recorded to, the tracking table.
+        self.replay = replay
         self._chains: dict[str, int | None] = {}  # antenne -> last position published to it
 
     def resume(self) -> int | None:
@@ -188,6 +191,8 @@ class LedgerOutbox:
                 subject = ledger_subject(addressed.antenne_id, envelope.type)
                 outgoing.append(Outgoing(notification.id, subject, envelope))
                 chains[addressed.antenne_id] = notification.id
+        if self.replay:
+            self._chains.update(chains)
         read_up_to = notifications[-1].id if notifications else start - 1
         return Batch(outgoing, read_up_to, full=len(notifications) == limit)
 
@@ -208,9 +213,9 @@ class LedgerOutbox:
         return self.ledger.recorder.max_notification_id() or 0
 
     def _chain(self, antenne_id: str) -> int | None:
-        if antenne_id not in self._chains:
+        if antenne_id not in self._chains and not self.replay:
             self._chains[antenne_id] = self.ledger.recorder.max_tracking_id(CHAIN_PREFIX + antenne_id)
-        return self._chains[antenne_id]
+        return self._chains.get(antenne_id)
 
 
 def _addressee(message: Outgoing) -> str:
