@@ -5,6 +5,7 @@ decisions are refused to it by the server."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,10 +115,12 @@ def test_balances_reach_the_antenne_once_and_stay_readable_with_nats_down(
         with _ledger(secured_nats, tmp_path) as ledger:
             anna, bert = _register(jette), _register(jette)
             _help(jette, bert, anna, 6)
+            confirmed_at = time.monotonic()
             _help(jette, anna, bert, 2)
 
             # The ledger books both exchanges and tells Jette each member's balance.
             wait_until(lambda: _portable(jette, anna).get("quarters") == -4, 20, "Anna's balance arrives")
+            print(f"\nconfirmed -> portable balance back: {time.monotonic() - confirmed_at:.2f} s")
             wait_until(lambda: _portable(jette, bert).get("quarters") == 4, 20, "Bert's balance arrives")
             published = ledger.get("/healthz").json()["feedback"]
 
