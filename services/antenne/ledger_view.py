@@ -118,13 +118,12 @@ class LedgerView(TrackingRecorder, ABC):
 
     def apply(self, envelope: Envelope, payload: Contract) -> bool:
         """Apply one ledger decision once (the `EventSink` protocol); False if it was already there."""
-        if envelope.antenneid != LEDGER_PRODUCER:
-            raise ValueError(f"not a ledger decision: {envelope.antenneid}")
-        tracking = Tracking(LEDGER_PRODUCER, envelope.position)
+        # The chain is the producer's (always the ledger: only it may publish on ledger subjects).
+        tracking = Tracking(envelope.antenneid, envelope.position)
         try:
             self.write(change_of(payload, envelope.position), tracking)
         except IntegrityError:
-            if self.has_tracking_id(LEDGER_PRODUCER, envelope.position):
+            if self.has_tracking_id(envelope.antenneid, envelope.position):
                 return False
             raise
         return True
