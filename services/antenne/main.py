@@ -14,7 +14,7 @@ from services.antenne.api import routers
 from services.antenne.application import Antenne
 from services.antenne.application.roles import NotAllowedError
 from services.antenne.domain import AntenneError, ConflictError, NotFoundError
-from services.antenne.ledger_view import make_ledger_view
+from services.antenne.ledger_view import ledger_view_of
 from services.antenne.relay import Relay
 from services.antenne.sweeps import sweep_every
 from services.credentials.permissions import antenne_feedback_durable, antenne_inbox_prefix
@@ -53,7 +53,7 @@ def create_app(settings: Settings, *, run_relay: bool = True, run_feedback: bool
         relay = Relay(antenne, settings.antenne_id, settings.nats_url)
         antenne.on_saved.append(relay.wake)
         app.state.antenne, app.state.relay = antenne, relay
-        view = make_ledger_view(settings.database_url)
+        view = ledger_view_of(antenne)  # closed with the antenne
         app.state.ledger_view, app.state.ledger_consumer = view, _ledger_consumer(settings, view)
         stop = asyncio.Event()
         task = asyncio.create_task(relay.run(stop)) if run_relay else None
@@ -68,7 +68,6 @@ def create_app(settings: Settings, *, run_relay: bool = True, run_feedback: bool
                 if running is not None:
                     await _stop(running)
             await _stop(sweeps)
-            view.close()
             antenne.close()
             log.info("antenne %s stopped at relay position %s", settings.antenne_id, relay.status.position)
 

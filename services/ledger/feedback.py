@@ -7,9 +7,9 @@ maps each decision to a contract of `contracts.ledger.decisions`, addresses it t
 `OutboxRelay` publishes them exactly as the antennes' relays publish theirs (decision 0003, 0010).
 
 Adding a decision is one function here: decorate it with `@maps(SomeAggregate.SomeEvent)`; it receives
-the stored event and a `LedgerLog` to read aggregates as they were at any version, and returns the
-`Addressed` payloads (none when the event concerns no antenne); it must not change what it reads. The contract goes in
-`contracts/ledger/decisions.py` (and the registry). Each (addressee, event) gets its own message id.
+the stored event and a `LedgerLog` to read aggregates as they were at any version (it must not change
+them), and returns the `Addressed` payloads (none when the event concerns no antenne). The contract goes
+in `contracts/ledger/decisions.py` (and the registry). Each (addressee, event) gets its own message id.
 """
 
 from __future__ import annotations
