@@ -28,6 +28,8 @@ from services.messaging.consumer import OneAtATime
 from services.persistence import eventsourcing_env
 
 if TYPE_CHECKING:
+    from eventsourcing.application import Application
+
     from contracts.base import Contract
     from contracts.envelope import Envelope
 
@@ -119,13 +121,12 @@ class LedgerView(OneAtATime, TrackingRecorder, ABC):
 
     def apply(self, envelope: Envelope, payload: Contract) -> bool:
         """Apply one ledger decision once (the `EventSink` protocol); False if it was already there."""
-        if envelope.antenneid != LEDGER_PRODUCER:
-            raise ValueError(f"not a ledger decision: {envelope.antenneid}")
-        tracking = Tracking(LEDGER_PRODUCER, envelope.position)
+        # The chain is the producer's (always the ledger: only it may publish on ledger subjects).
+        tracking = Tracking(envelope.antenneid, envelope.position)
         try:
             self.write(change_of(payload, envelope.position), tracking)
         except IntegrityError:
-            if self.has_tracking_id(LEDGER_PRODUCER, envelope.position):
+            if self.has_tracking_id(envelope.antenneid, envelope.position):
                 return False
             raise
         return True
@@ -365,8 +366,21 @@ _VIEWS: tuple[tuple[type[InfrastructureFactory[Any]], type[LedgerView]], ...] = 
 
 
 def make_ledger_view(database_url: str) -> LedgerView:
-    """The view stored where the antenne's events are: `memory:`, `sqlite:///path` or `postgresql://...`."""
+    """A view of its own on `memory:`, `sqlite:///path` or `postgresql://...` (tests, tools); close it."""
     env = Environment(VIEW_NAME, eventsourcing_env(database_url))
-    factory = InfrastructureFactory[LedgerView].construct(env)
+    return _view_from(InfrastructureFactory[LedgerView].construct(env))
+
+
+def ledger_view_of(antenne: Application[Any]) -> LedgerView:
+    """The view beside the antenne's events, on the antenne's own connections (the antenne closes them).
+
+    Sharing the antenne's datastore matters on SQLite: its writers then take turns on one in-process
+    lock instead of meeting SQLite's busy timeout (a sleeping retry) on the request path.
+    """
+    return _view_from(antenne.factory)
+
+
+def _view_from(factory: InfrastructureFactory[Any]) -> LedgerView:
     view_class = next(view for factory_class, view in _VIEWS if isinstance(factory, factory_class))
-    return factory.tracking_recorder(view_class)
+    view: LedgerView = factory.tracking_recorder(view_class)
+    return view

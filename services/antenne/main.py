@@ -14,7 +14,7 @@ from services.antenne.api import routers
 from services.antenne.application import Antenne
 from services.antenne.application.roles import NotAllowedError
 from services.antenne.domain import AntenneError, ConflictError, NotFoundError
-from services.antenne.ledger_view import make_ledger_view
+from services.antenne.ledger_view import ledger_view_of
 from services.antenne.relay import Relay
 from services.antenne.sweeps import sweep_every
 from services.antenne.web import install_web, open_desk
@@ -54,7 +54,7 @@ def create_app(settings: Settings, *, run_relay: bool = True, run_feedback: bool
         relay = Relay(antenne, settings.antenne_id, settings.nats_url)
         antenne.on_saved.append(relay.wake)
         app.state.antenne, app.state.relay = antenne, relay
-        view = make_ledger_view(settings.database_url)
+        view = ledger_view_of(antenne)  # closed with the antenne
         app.state.ledger_view, app.state.ledger_consumer = view, _ledger_consumer(settings, view)
         app.state.web = open_desk(settings)
         stop = asyncio.Event()
@@ -70,7 +70,6 @@ def create_app(settings: Settings, *, run_relay: bool = True, run_feedback: bool
                 if running is not None:
                     await _stop(running)
             await _stop(sweeps)
-            view.close()
             app.state.web.close()
             antenne.close()
             log.info("antenne %s stopped at relay position %s", settings.antenne_id, relay.status.position)

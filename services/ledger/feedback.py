@@ -7,9 +7,9 @@ maps each decision to a contract of `contracts.ledger.decisions`, addresses it t
 `OutboxRelay` publishes them exactly as the antennes' relays publish theirs (decision 0003, 0010).
 
 Adding a decision is one function here: decorate it with `@maps(SomeAggregate.SomeEvent)`; it receives
-the stored event and a `LedgerLog` to read aggregates as they were at any version, and returns the
-`Addressed` payloads (none when the event concerns no antenne). The contract goes in
-`contracts/ledger/decisions.py` (and the registry). Each (addressee, event) gets its own message id.
+the stored event and a `LedgerLog` to read aggregates as they were at any version (it must not change
+them), and returns the `Addressed` payloads (none when the event concerns no antenne). The contract goes
+in `contracts/ledger/decisions.py` (and the registry). Each (addressee, event) gets its own message id.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Tracking
 
 from contracts.envelope import wrap_ledger_decision
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 # per addressee the last position published to it (`feedback:<antenne_id>`).
 TRACKING_NAME = "feedback:*"
 CHAIN_PREFIX = "feedback:"
+MAX_FOLLOWED = 100_000  # accounts and transfers followed in memory while reading the log
 
 
 @dataclass(frozen=True)
@@ -149,18 +151,42 @@ def _rehomed(event: Account.HomeAssigned, ledger: LedgerLog) -> list[Addressed]:
 class LedgerOutbox:
     """The ledger's log as one chain per addressed antenne; positions in the ledger's tracking table."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, *, replay: bool = False) -> None:
         self.ledger = ledger
+        # `replay`: read the log from its start to publish it again, chaining in memory as first
+        # published; nothing is looked up in, or recorded to, the tracking table.
+        self.replay = replay
         self._chains: dict[str, int | None] = {}  # antenne -> last position published to it
+        # Accounts and transfers as of the event being read, followed along the log: a mapping reads
+        # them here instead of loading each from the store (measured: 12x faster, decision 0010).
+        self._states: dict[UUID, Any] = {}
 
     def resume(self) -> int | None:
         """The last position published; per-antenne chains are read again when first needed."""
         self._chains.clear()
+        self._states.clear()
         return self.ledger.recorder.max_tracking_id(TRACKING_NAME)
 
     def at_version(self, aggregate_id: UUID, version: int) -> Any:
-        """The aggregate right after its event number `version` (from a snapshot, not the cache)."""
+        """The aggregate right after its event number `version`: followed, or loaded (never the cache)."""
+        state = self._states.get(aggregate_id)
+        if state is not None and state.version == version:
+            return state
         return self.ledger.repository.get(aggregate_id, version=version)
+
+    def _follow(self, event: Any) -> None:
+        """Bring the followed copy of the event's account or transfer to the event's version."""
+        if not isinstance(event, Account.Event | Transfer.Event):
+            return
+        if len(self._states) > MAX_FOLLOWED:
+            self._states.clear()  # a bound on memory; what is not followed is loaded
+        state = self._states.get(event.originator_id)
+        if isinstance(event, Aggregate.Created):  # an account opened, a transfer made
+            self._states[event.originator_id] = event.mutate(None)
+        elif state is not None and state.version == event.originator_version - 1:
+            event.mutate(state)
+        else:
+            self._states.pop(event.originator_id, None)  # read from somewhere else: load when needed
 
     def read(self, start: int, limit: int) -> Batch:
         """The decisions in the next section of the ledger's log, chained per addressee."""
@@ -169,6 +195,7 @@ class LedgerOutbox:
         chains: dict[str, int | None] = {}
         for notification in notifications:
             event: Any = self.ledger.mapper.to_domain_event(notification)
+            self._follow(event)
             for addressed in decisions_of(event, self):
                 if addressed.antenne_id not in chains:
                     chains[addressed.antenne_id] = self._chain(addressed.antenne_id)
@@ -188,6 +215,8 @@ class LedgerOutbox:
                 subject = ledger_subject(addressed.antenne_id, envelope.type)
                 outgoing.append(Outgoing(notification.id, subject, envelope))
                 chains[addressed.antenne_id] = notification.id
+        if self.replay:
+            self._chains.update(chains)
         read_up_to = notifications[-1].id if notifications else start - 1
         return Batch(outgoing, read_up_to, full=len(notifications) == limit)
 
@@ -208,9 +237,9 @@ class LedgerOutbox:
         return self.ledger.recorder.max_notification_id() or 0
 
     def _chain(self, antenne_id: str) -> int | None:
-        if antenne_id not in self._chains:
+        if antenne_id not in self._chains and not self.replay:
             self._chains[antenne_id] = self.ledger.recorder.max_tracking_id(CHAIN_PREFIX + antenne_id)
-        return self._chains[antenne_id]
+        return self._chains.get(antenne_id)
 
 
 def _addressee(message: Outgoing) -> str:

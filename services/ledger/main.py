@@ -14,10 +14,9 @@ from services.ledger import statement_api
 from services.ledger.api import health_router, router
 from services.ledger.application import Ledger
 from services.ledger.domain import AccountNotFoundError, LedgerError
-from services.ledger.feedback import LedgerOutbox
+from services.ledger.feedback_relay import FeedbackRelay
 from services.ledger.signing import load_or_create_signing_key
 from services.messaging.consumer import ChainConsumer
-from services.messaging.relay import OutboxRelay
 from services.observability.metrics import instrument
 from services.persistence import redacted
 
@@ -45,7 +44,7 @@ def create_app(settings: Settings, *, run_consumer: bool = True, run_feedback: b
         app.state.signing_key = load_or_create_signing_key(settings.signing_key_file)
         ledger = Ledger(env=settings.eventsourcing_env(), overdraft=settings.overdraft_policy())
         consumer = ChainConsumer(settings.nats_url, settings.durable, sink=ledger, batch=settings.batch)
-        feedback = OutboxRelay(LedgerOutbox(ledger), settings.nats_url, name="ledger-feedback")
+        feedback = FeedbackRelay(ledger, settings.nats_url)
         app.state.ledger, app.state.consumer, app.state.feedback = ledger, consumer, feedback
         log.info("ledger open on %s", redacted(settings.database_url))
         stop = asyncio.Event()

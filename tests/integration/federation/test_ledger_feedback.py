@@ -5,6 +5,7 @@ decisions are refused to it by the server."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -110,14 +111,31 @@ async def _republish_every_decision(secured: SecuredNats) -> int:
 def test_balances_reach_the_antenne_once_and_stay_readable_with_nats_down(
     secured_nats: SecuredNats, tmp_path: Path
 ) -> None:
-    with _ledger(secured_nats, tmp_path), _antenne(secured_nats, tmp_path, "jette") as jette:
-        anna, bert = _register(jette), _register(jette)
-        _help(jette, bert, anna, 6)
-        _help(jette, anna, bert, 2)
+    with _antenne(secured_nats, tmp_path, "jette") as jette:
+        with _ledger(secured_nats, tmp_path) as ledger:
+            anna, bert = _register(jette), _register(jette)
+            _help(jette, bert, anna, 6)
+            confirmed_at = time.monotonic()
+            _help(jette, anna, bert, 2)
 
-        # The ledger books both exchanges and tells Jette each member's balance.
-        wait_until(lambda: _portable(jette, anna).get("quarters") == -4, 20, "Anna's balance arrives")
-        wait_until(lambda: _portable(jette, bert).get("quarters") == 4, 20, "Bert's balance arrives")
+            # The ledger books both exchanges and tells Jette each member's balance.
+            wait_until(lambda: _portable(jette, anna).get("quarters") == -4, 20, "Anna's balance arrives")
+            print(f"\nconfirmed -> portable balance back: {time.monotonic() - confirmed_at:.2f} s")
+            wait_until(lambda: _portable(jette, bert).get("quarters") == 4, 20, "Bert's balance arrives")
+            published = ledger.get("/healthz").json()["feedback"]
+
+        # The ledger restarts: its relay resumes after what JetStream acknowledged, publishes nothing again.
+        with _ledger(secured_nats, tmp_path) as restarted:
+
+            def caught_up() -> bool:
+                relay = restarted.get("/healthz").json()["feedback"]
+                return bool(relay["connected"]) and relay["backlog"] == 0
+
+            wait_until(caught_up, 20, "relay back and through the log")
+            resumed = restarted.get("/healthz").json()["feedback"]
+        assert resumed["position"] == published["position"] is not None
+        assert (resumed["backlog"], resumed["last_publish_at"]) == (0, None)
+
         consumer = _consumer(jette)
         applied = consumer.status.applied
         position = jette.get("/healthz").json()["ledger"]["position"]

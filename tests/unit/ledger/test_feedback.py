@@ -116,3 +116,24 @@ def test_a_move_tells_the_new_home_the_balance_the_member_brings(ledger: Ledger)
     rehomed = to_laken[0].envelope.payload()
     assert isinstance(rehomed, MemberRehomed)
     assert (rehomed.from_antenne, rehomed.to_antenne, rehomed.balance_quarters) == ("jette", "laken", 5)
+
+
+def test_reading_from_the_middle_of_the_log_maps_every_decision_as_reading_from_the_start(
+    ledger: Ledger,
+) -> None:
+    jette, laken = AntenneEvents("jette"), AntenneEvents("laken")
+    members = [jette.register(), laken.register(), jette.register()]
+    envelopes = list(members)
+    for n in range(12):
+        helper, recipient = members[n % 3], members[(n + 1) % 3]
+        envelopes += jette.exchange(helper.aggregateid, recipient.aggregateid, 1 + n % 5)
+    _apply(ledger, envelopes)
+    whole = LedgerOutbox(ledger, replay=True).read(1, 10_000).outgoing
+    middle = whole[len(whole) // 2].position
+
+    # A fresh reader starting mid-log loads the accounts it did not follow: the same decisions and ids.
+    from_middle = LedgerOutbox(ledger, replay=True).read(middle, 10_000).outgoing
+
+    expected = [o for o in whole if o.position >= middle]
+    assert [o.envelope.payload() for o in from_middle] == [o.envelope.payload() for o in expected]
+    assert [o.envelope.id for o in from_middle] == [o.envelope.id for o in expected]
