@@ -2,18 +2,20 @@
 
 60 antennes in 19 communes, 25,000 members, ten years of exchanges, generated as the relays would publish
 them (chained envelopes) and applied in-process by the ledger (`Ledger.apply`) and the reporting sink,
-each size in a fresh process so that its peak memory is its own. NATS and the relays are left out: this
-measures how the consumers' own cost grows with the number of events (the stream's limits are in the
-main bench). Sizes: `--events 100000 300000 1000000`.
+in runs of 500 events per transaction as the consumers apply them. One process replays the history up to
+the largest size and prints a row as it passes each size (the history is the same prefix whatever its
+length): time and CPU so far, the cost per event since the previous row, peak memory so far, the audit
+(balanced, or it stops). NATS and the relays are left out: this measures how the consumers' own cost grows
+with the number of events (the stream's limits are in the main bench). `--events 1000000 3000000 10000000`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import random
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +25,7 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 from contracts.antenne.v1 import Category, ExchangeConfirmed, ExchangeRecorded, MemberRegistered
+from contracts.base import Contract
 from contracts.envelope import Envelope, wrap
 from services.ledger.application import Ledger
 from services.persistence import eventsourcing_env
@@ -34,6 +37,8 @@ ANTENNES = 60
 MEMBERS = 25_000
 START = date(2016, 1, 1)
 DAYS = 3650
+BATCH = 500  # events per transaction, as the consumers fetch them
+PROGRESS_EVERY = 100_000
 
 
 def history(events: int, seed: int = 19) -> Iterator[Envelope]:
@@ -73,46 +78,72 @@ def history(events: int, seed: int = 19) -> Iterator[Envelope]:
         produced += 2
 
 
-def replay(events: int, workdir: Path) -> dict[str, float]:
-    """Apply `events` to a ledger and a summary view on SQLite files; time and peak memory."""
+def replay(sizes: list[int], workdir: Path, batch: int = BATCH) -> Iterator[dict[str, float]]:
+    """Apply the history to a ledger and a summary view on SQLite files, in runs of `batch` events per
+    transaction as the consumers do; at each size, a row: time and CPU so far, peak memory, the audit."""
     ledger = Ledger(env=eventsourcing_env(f"sqlite:///{workdir / 'ledger.db'}"))
     sink = SummarySink(make_view(f"sqlite:///{workdir / 'reporting.db'}"))
     started, ledger_seconds, count = time.monotonic(), 0.0, 0
-    for envelope in history(events):
-        payload = envelope.payload()
+    pending = sorted(sizes)
+    for run in _runs(history(pending[-1]), batch):
         before = time.monotonic()
-        ledger.apply(envelope, payload)
+        ledger.apply_all(run)
         ledger_seconds += time.monotonic() - before
-        sink.apply(envelope, payload)
-        count += 1
-    total = time.monotonic() - started
-    audit = ledger.audit()
-    assert audit.balanced, audit
+        sink.apply_all(run)
+        count += len(run)
+        if count % PROGRESS_EVERY < batch:
+            print(f"{count:,} events in {time.monotonic() - started:,.0f} s", file=sys.stderr, flush=True)
+        if count >= pending[0]:
+            pending.pop(0)
+            yield _checkpoint(ledger, count, time.monotonic() - started, ledger_seconds)
+            if not pending:
+                break
     ledger.close()
     sink.view.close()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"events": count, "seconds": total, "ledger_seconds": ledger_seconds, "peak_mb": peak_mb,
-            "accounts": audit.accounts}  # fmt: skip
+
+
+def _checkpoint(ledger: Ledger, count: int, seconds: float, ledger_seconds: float) -> dict[str, float]:
+    audit = ledger.audit()
+    assert audit.balanced, audit
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"events": count, "seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+            "ledger_seconds": ledger_seconds, "peak_mb": usage.ru_maxrss / 1024, "accounts": audit.accounts,
+            "flags": len(ledger.flags())}  # fmt: skip
+
+
+def _runs(envelopes: Iterator[Envelope], size: int) -> Iterator[list[tuple[Envelope, Contract]]]:
+    run: list[tuple[Envelope, Contract]] = []
+    for envelope in envelopes:
+        run.append((envelope, envelope.payload()))
+        if len(run) == size:
+            yield run
+            run = []
+    if run:
+        yield run
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
     parser.add_argument("--events", type=int, nargs="+", default=[50_000, 100_000, 200_000])
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a single size, in this process
+    parser.add_argument("--batch", type=int, default=BATCH, help="events per transaction (default 500)")
+    parser.add_argument("--workdir", type=Path, help="keep the databases here (default: a temporary folder)")
     args = parser.parse_args()
-    if args.one:
-        with tempfile.TemporaryDirectory(prefix="bp-scale-") as workdir:
-            print(json.dumps(replay(args.one, Path(workdir))))
-        return
-    print("| events | seconds | events/s | µs per event | ledger share | peak memory | accounts |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for size in args.events:
-        done = subprocess.run([sys.executable, "-m", "bench.scale", "--one", str(size)], capture_output=True,
-                              text=True, check=True)  # fmt: skip
-        row = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"| {row['events']:,} | {row['seconds']:,.0f} | {row['events'] / row['seconds']:,.0f} "
-              f"| {row['seconds'] / row['events'] * 1e6:,.0f} | {row['ledger_seconds'] / row['seconds']:.0%} "
-              f"| {row['peak_mb']:,.0f} MB | {row['accounts']:,} |", flush=True)  # fmt: skip
+    logging.getLogger("services.ledger").setLevel(logging.ERROR)  # the flags are counted, not logged
+    print(
+        "| events | seconds | events/s | µs per event (since last row) | CPU s | ledger share "
+        "| peak memory | accounts | overdraft flags |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bp-scale-", dir=args.workdir) as workdir:
+        last_events, last_seconds = 0, 0.0
+        for row in replay(args.events, Path(workdir), args.batch):
+            segment = (row["seconds"] - last_seconds) / (row["events"] - last_events) * 1e6
+            share = row["ledger_seconds"] / row["seconds"]
+            print(f"| {row['events']:,} | {row['seconds']:,.0f} | {row['events'] / row['seconds']:,.0f} "
+                  f"| {segment:,.0f} | {row['cpu_seconds']:,.0f} | {share:.0%} | {row['peak_mb']:,.0f} MB "
+                  f"| {row['accounts']:,} | {row['flags']:,} |", flush=True)  # fmt: skip
+            print(json.dumps(row), file=sys.stderr, flush=True)
+            last_events, last_seconds = int(row["events"]), row["seconds"]
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""The chain consumer's handling of one message, without NATS: mirrors ChainConsumer._handle in
-services/messaging/consumer.py, with the real envelope decoding, the real `decide` and a real sink."""
+"""The chain consumer's handling of a fetched batch, without NATS: mirrors ChainConsumer._handle_batch in
+services/messaging/consumer.py, with the real envelope decoding, the real `decide` and a real sink (its
+`apply_all`, one transaction per run)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from contracts.registry import UnknownContractError
 from services.messaging.chain import Decision, decide
 
 if TYPE_CHECKING:
+    from contracts.base import Contract
     from services.messaging.consumer import EventSink
     from simulation.network import Message
 
@@ -46,23 +48,49 @@ class SimConsumer:
 
     def handle(self, message: Message) -> bool:
         """Handle one delivery; True when it is acknowledged (applied, duplicate or parked)."""
+        return self.handle_batch([message])[0]
+
+    def handle_batch(self, messages: list[Message]) -> list[bool]:
+        """A fetched batch, as `ChainConsumer._handle_batch`: runs of messages that are each next in their
+        chain go to the sink in one `apply_all`; any other message first commits the run before it, then
+        is handled alone. Per message, whether it is acknowledged."""
+        acked: dict[int, bool] = {}
+        run: list[tuple[int, Envelope, Contract]] = []
+        for index, message in enumerate(messages):
+            decoded = self._decode(message)
+            if decoded is None:
+                acked[index] = True
+                continue
+            envelope, payload = decoded
+            if self._decide(envelope) is Decision.APPLY:
+                run.append((index, envelope, payload))
+                self._last[envelope.antenneid] = envelope.position  # as if applied, for the next ones
+                continue
+            self._commit(run, acked)
+            run = []
+            acked[index] = self._handle(message, envelope, payload)
+        self._commit(run, acked)
+        return [acked[index] for index in range(len(messages))]
+
+    def _decode(self, message: Message) -> tuple[Envelope, Contract] | None:
         try:
             envelope = Envelope.from_bytes(message.data)
-            payload = envelope.payload()
+            return envelope, envelope.payload()
         except (ValidationError, UnknownContractError):
             self.parked.append(message.data)
-            return True
-        decision = self.decide(
+            return None
+
+    def _decide(self, envelope: Envelope) -> Decision:
+        return self.decide(
             envelope.position, envelope.previousposition, self._last_applied(envelope.antenneid)
         )
+
+    def _handle(self, message: Message, envelope: Envelope, payload: Contract) -> bool:
+        decision = self._decide(envelope)
         if decision is Decision.APPLY:
-            if self.sink.apply(envelope, payload):
-                self.applied.positions.setdefault(envelope.antenneid, []).append(envelope.position)
-                self.applied.envelopes.append(envelope)
-            else:
-                self.duplicates += 1
-            self._last[envelope.antenneid] = envelope.position
-            return True
+            acked: dict[int, bool] = {}
+            self._commit([(0, envelope, payload)], acked)
+            return acked[0]
         if decision is Decision.DUPLICATE:
             self.duplicates += 1
             return True
@@ -70,6 +98,19 @@ class SimConsumer:
             return False  # nak: it comes back later
         self.parked.append(message.data)
         return True
+
+    def _commit(self, run: list[tuple[int, Envelope, Contract]], acked: dict[int, bool]) -> None:
+        if not run:
+            return
+        news = self.sink.apply_all([(envelope, payload) for _, envelope, payload in run])
+        for (index, envelope, _), new in zip(run, news, strict=True):
+            if new:
+                self.applied.positions.setdefault(envelope.antenneid, []).append(envelope.position)
+                self.applied.envelopes.append(envelope)
+            else:
+                self.duplicates += 1
+            self._last[envelope.antenneid] = envelope.position
+            acked[index] = True
 
     def _last_applied(self, antenne_id: str) -> int | None:
         if antenne_id not in self._last:

@@ -199,15 +199,20 @@ class World:
         pending = endpoint.subscription.unacked
         if not pending:
             return
-        index = self.rng.randrange(len(pending)) if self.rng.random() < self.shape.reorder else 0
-        message = pending[index]
-        acknowledged = endpoint.consumer.handle(message)
-        pending.pop(index)
-        if acknowledged and self.rng.random() >= self.shape.loss:
-            endpoint.subscription.acked.append(message)
-        else:  # a nak, or an ack lost on the way: JetStream delivers it again after the later ones
-            pending.append(message)
-        self._note(f"deliver {message.sequence} to {endpoint.consumer.name}")
+        # A fetch: one message, or several (runs go to the sink in one transaction), some out of order.
+        size = min(len(pending), 1 if self.rng.random() < 0.5 else self.rng.randint(2, 8))
+        if self.rng.random() < self.shape.reorder:
+            batch = [pending[i] for i in self.rng.sample(range(len(pending)), size)]
+        else:
+            batch = pending[:size]
+        acknowledged = endpoint.consumer.handle_batch(batch)
+        for message, acked in zip(batch, acknowledged, strict=True):
+            pending.remove(message)
+            if acked and self.rng.random() >= self.shape.loss:
+                endpoint.subscription.acked.append(message)
+            else:  # a nak, or an ack lost on the way: JetStream delivers it again after the later ones
+                pending.append(message)
+        self._note(f"deliver {[m.sequence for m in batch]} to {endpoint.consumer.name}")
 
     def _fault(self) -> None:
         roll, shape = self.rng.random(), self.shape

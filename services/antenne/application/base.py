@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -90,6 +91,10 @@ class AntenneBase(Application[UUID]):
         self.on_saved: list[Callable[[], None]] = []
         # Called after every save with the new notification ids, in the saving thread (traces).
         self.on_recorded: list[Callable[[list[int]], None]] = []
+        # Exchange id -> (recorded on, what the guard's pattern rules count of it): the guard's window,
+        # kept by the timebank; an aggregate saved again is forgotten (its status may have changed).
+        self._guard_memory: dict[UUID, tuple[date, Any]] = {}
+        self._guard_lock = threading.Lock()
 
     @property
     def max_quarters(self) -> int:
@@ -126,6 +131,9 @@ class AntenneBase(Application[UUID]):
         return key is not None and self._exists(receipt_id(key))
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        with self._guard_lock:
+            for recording in recordings:
+                self._guard_memory.pop(recording.domain_event.originator_id, None)
         for listener in self.on_saved:
             listener()
         if self.on_recorded:

@@ -365,6 +365,23 @@ class PracticeBehaviour:
         types = stored_event_types(guarded)
         assert types.count("Exchange.Held") == types.count("Exchange.Approved") == 1
 
+    def test_mutual_crediting_counts_what_the_window_holds_now_not_what_it_held(
+        self, guarded: Antenne, clock: Clock
+    ) -> None:
+        anna, bert = guarded.register_member("Anna"), guarded.register_member("Bert")
+        first = guarded.record_exchange(bert, anna, 2, Category.COMPANY, clock.today())
+        guarded.record_exchange(anna, bert, 2, Category.COMPANY, clock.today())
+        guarded.reject_exchange(first)  # the guard saw it counted; once rejected it no longer does
+
+        third = guarded.record_exchange(bert, anna, 2, Category.COMPANY, clock.today())
+        assert guarded.get_exchange(third).held_by == ()
+        fourth = guarded.record_exchange(anna, bert, 2, Category.COMPANY, clock.today())
+        assert guarded.get_exchange(fourth).held_by == ("mutual-crediting",)
+
+        clock.advance(31)  # all of it fell out of the 30-day window
+        fifth = guarded.record_exchange(bert, anna, 2, Category.COMPANY, clock.today())
+        assert guarded.get_exchange(fifth).held_by == ()
+
     def test_four_eyes_needs_a_coordinator_other_than_the_recorder(self, guarded: Antenne) -> None:
         anna, bert = guarded.register_member("Anna"), guarded.register_member("Bert")
         exchange_id = guarded.record_exchange(bert, anna, 28, Category.COMPANY, TODAY, recorded_by="marie")

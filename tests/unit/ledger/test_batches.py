@@ -13,6 +13,7 @@ import pytest
 from contracts.base import Contract
 from contracts.envelope import Envelope
 from services.ledger.application import Ledger
+from services.ledger.domain import feed_id
 from services.persistence import eventsourcing_env
 from tests.unit.ledger.antenne_events import AntenneEvents
 
@@ -22,6 +23,24 @@ def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
     url = "memory:" if request.param == "memory" else f"sqlite:///{tmp_path / 'ledger.db'}"
     with Ledger(env=eventsourcing_env(url)) as opened:
         yield opened
+
+
+def test_snapshots_taken_in_a_run_load_the_same_books_after_a_restart(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    envelopes, balances = _traffic(exchanges=300)  # feeds and some accounts pass 100 and 200 events
+    with Ledger(env=eventsourcing_env(url)) as ledger:
+        for start in range(0, len(envelopes), 250):
+            ledger.apply_all(_run(envelopes[start : start + 250]))
+        assert ledger.snapshots is not None
+        snapshots = ledger.snapshots.recorder.select_events(feed_id("jette"))
+        # One per multiple of 100 the feed passed, at the version the run that passed it left.
+        taken = len([e for e in envelopes if e.antenneid == "jette"]) // 100
+        assert len(snapshots) == taken >= 2
+        before = ledger.audit()
+
+    with Ledger(env=eventsourcing_env(url)) as reopened:  # an empty cache: loads from the snapshots
+        assert reopened.audit() == before
+        assert all(reopened.balance(member) == quarters for member, quarters in balances.items())
 
 
 def _traffic(exchanges: int, seed: int = 3) -> tuple[list[Envelope], dict[UUID, int]]:
