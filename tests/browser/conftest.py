@@ -102,7 +102,7 @@ def _stop(antenne: Antenne) -> None:
         antenne.process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def antenne(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Antenne]:
     """One antenne for the flows (its relay off: no notice)."""
     running = _start_antenne(tmp_path_factory.mktemp("antenne"), relay=False)
@@ -110,7 +110,7 @@ def antenne(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Antenne]:
     _stop(running)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def cut_off_antenne(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Antenne]:
     """An antenne whose relay cannot reach the central NATS."""
     running = _start_antenne(tmp_path_factory.mktemp("cut-off"), relay=True)
@@ -118,13 +118,15 @@ def cut_off_antenne(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Antenn
     _stop(running)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
+    # Sync Playwright runs an event loop in this thread while it lives: it must end with this package,
+    # or every later test that calls asyncio.run() fails.
     with sync_playwright() as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
     yield launched
@@ -156,7 +158,7 @@ class Checks:
         assert failing == [], f"{name}: {failing}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def checks() -> Iterator[Checks]:
     collected = Checks(AXE.read_text())
     yield collected
