@@ -169,9 +169,11 @@ def checks() -> Iterator[Checks]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser profile (no cookies) on a tablet-sized screen."""
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser profile (no cookies) on a tablet-sized screen, in Belgium in the test's language."""
+    callspec = getattr(request.node, "callspec", None)
+    lang = callspec.params.get("lang", "nl") if callspec else "nl"
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale=f"{lang}-BE")
     context.set_default_timeout(GREEN_SECONDS * 1000)
     opened = context.new_page()
     yield opened
