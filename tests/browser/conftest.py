@@ -120,6 +120,8 @@ def cut_off_antenne(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Antenn
 
 @pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
+    # Sync Playwright runs an event loop in this thread while it lives: it must end with this package,
+    # or every later test that calls asyncio.run() fails.
     with sync_playwright() as running:
         yield running
 
@@ -167,9 +169,11 @@ def checks() -> Iterator[Checks]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser profile (no cookies) on a tablet-sized screen."""
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser profile (no cookies) on a tablet-sized screen, in Belgium in the test's language."""
+    callspec = getattr(request.node, "callspec", None)
+    lang = callspec.params.get("lang", "nl") if callspec else "nl"
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale=f"{lang}-BE")
     context.set_default_timeout(GREEN_SECONDS * 1000)
     opened = context.new_page()
     yield opened
