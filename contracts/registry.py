@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from contracts.alliance import v1 as alliance_v1
 from contracts.antenne import v1 as antenne_v1
 from contracts.base import Contract
+from contracts.ledger import transfers
 
 CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.MemberRegistered,
@@ -31,6 +33,20 @@ CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.MemberMovedIn,
     antenne_v1.DonationApproved,
     antenne_v1.DonationRejected,
+    # Two-phase transfers: asked and answered by antennes (in their chains) and partners ...
+    transfers.TransferRequested,
+    transfers.TransferFulfilled,
+    transfers.TransferRejected,
+    # ... and decided by the ledger, which also publishes its other decisions.
+    transfers.TransferPrepared,
+    transfers.TransferRefused,
+    transfers.TransferCommitted,
+    transfers.TransferReleased,
+    transfers.LimitBreached,
+    transfers.MoveCompleted,
+    transfers.ClearingRecorded,
+    alliance_v1.PartnerTransfer,
+    alliance_v1.PartnerAnswer,
 )
 
 _BY_KEY: dict[tuple[str, int], type[Contract]] = {(c.TYPE, c.VERSION): c for c in CONTRACTS}

@@ -109,6 +109,18 @@ def test_every_contract_has_a_json_schema_with_its_type_and_version() -> None:
         "member.moved_in.v1.json",
         "donation.approved.v1.json",
         "donation.rejected.v1.json",
+        "transfer.requested.v1.json",
+        "transfer.fulfilled.v1.json",
+        "transfer.rejected.v1.json",
+        "transfer.prepared.v1.json",
+        "transfer.refused.v1.json",
+        "transfer.committed.v1.json",
+        "transfer.released.v1.json",
+        "ledger.limit_breached.v1.json",
+        "ledger.move_completed.v1.json",
+        "ledger.clearing_recorded.v1.json",
+        "alliance.transfer.v1.json",
+        "alliance.answer.v1.json",
     }
     confirmed = schemas["exchange.confirmed.v1.json"]
     assert confirmed["x-type"] == "exchange.confirmed"
