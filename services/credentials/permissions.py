@@ -6,13 +6,22 @@ inbox prefix `_INBOX.<antenne_id>`), so it can neither speak for another antenne
 receive. Ledger and reporting read every antenne's events through durable pull consumers and park what
 they cannot apply. Each alliance partner has an account of its own that imports only its anonymised
 subjects, `partner.<partner_id>.>`: raw antenne subjects do not exist there, and its user may not even ask.
+For alliance clearing a partner also publishes its transfers and answers on `alliance.<partner>.requests.>`
+(exported to the federation, where the ledger's stream keeps them) and reads the ledger's decisions on
+`alliance.<partner>.decisions.>` (exported to it alone); no partner sees another's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contracts.subjects import ANTENNE_STREAM, DEADLETTER_STREAM, check_antenne_id
+from contracts.subjects import (
+    ALLIANCE_DECISIONS_STREAM,
+    ALLIANCE_REQUESTS_STREAM,
+    ANTENNE_STREAM,
+    DEADLETTER_STREAM,
+    check_antenne_id,
+)
 
 FEDERATION_ACCOUNT = "FEDERATION"
 ADMIN_USER = "admin"
@@ -88,9 +97,43 @@ CENTRAL_PERMISSIONS = Permissions(
     subscribe=("_INBOX.>", "bp.>", "deadletter.>"),
 )
 
+# The ledger also takes in partners' transfers from their stream and publishes its decisions for them.
+LEDGER_PERMISSIONS = Permissions(
+    publish=(
+        *CENTRAL_PERMISSIONS.publish,
+        f"$JS.API.STREAM.CREATE.{ALLIANCE_REQUESTS_STREAM}",
+        f"$JS.API.STREAM.CREATE.{ALLIANCE_DECISIONS_STREAM}",
+        f"$JS.API.STREAM.MSG.GET.{ALLIANCE_DECISIONS_STREAM}",
+        f"$JS.API.CONSUMER.*.{ALLIANCE_REQUESTS_STREAM}",
+        f"$JS.API.CONSUMER.*.{ALLIANCE_REQUESTS_STREAM}.>",
+        f"$JS.API.CONSUMER.*.*.{ALLIANCE_REQUESTS_STREAM}.>",
+        f"$JS.ACK.{ALLIANCE_REQUESTS_STREAM}.>",
+        "alliance.*.decisions.>",
+    ),
+    subscribe=(*CENTRAL_PERMISSIONS.subscribe, "alliance.>"),
+)
+
 FEED_PERMISSIONS = Permissions(publish=("partner.>",), subscribe=("_INBOX.>",))
 
 
+def alliance_requests(partner_id: str) -> str:
+    """What a partner sends the ledger: its transfers and answers."""
+    return f"alliance.{check_antenne_id(partner_id)}.requests.>"
+
+
+def alliance_decisions(partner_id: str) -> str:
+    """What the ledger decided for one partner."""
+    return f"alliance.{check_antenne_id(partner_id)}.decisions.>"
+
+
+def central_permissions(user: str) -> Permissions:
+    """The ledger's or reporting's permissions."""
+    return LEDGER_PERMISSIONS if user == "ledger" else CENTRAL_PERMISSIONS
+
+
 def partner_permissions(partner_id: str) -> Permissions:
-    """Subscribe to its own anonymised feed; publish nothing."""
-    return Permissions(publish=(), subscribe=(partner_subjects(partner_id),))
+    """Read its own anonymised feed and the ledger's decisions for it; send only its own transfers."""
+    return Permissions(
+        publish=(alliance_requests(partner_id),),
+        subscribe=(partner_subjects(partner_id), alliance_decisions(partner_id)),
+    )

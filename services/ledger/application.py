@@ -218,6 +218,10 @@ class Ledger(Application[UUID]):
                 return self.desk.fulfil(payload.transfer_id, by, now)
             if isinstance(payload, TransferRejected):
                 return self.desk.reject(payload.transfer_id, by, payload.reason, now)
+        except TransferNotFoundError:
+            # An answer that came before the request it answers (another antenne's or a partner's stream,
+            # as in a rebuild): not taken in yet, the consumer tries it again, in this antenne's order.
+            raise
         except LedgerError as error:
             # Taken in (the chain moves on) but not acted on: logged for an operator, never dropped unseen.
             log.error("%s at position %d: %s", envelope.antenneid, envelope.position, error)

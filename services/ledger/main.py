@@ -12,6 +12,7 @@ from fastapi import FastAPI, status
 from services.http_errors import install_error_handlers
 from services.ledger import statement_api, transfers_api
 from services.ledger.alliance import UnknownPartnerError
+from services.ledger.alliance_link import AllianceLink
 from services.ledger.api import health_router, router
 from services.ledger.application import Ledger
 from services.ledger.domain import AccountNotFoundError, LedgerError
@@ -60,6 +61,9 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
         if run_consumer:
             log.info("consuming antenne events from %s as %r", redacted(settings.nats_url), settings.durable)
             tasks.append(asyncio.create_task(consumer.run(stop)))
+            if settings.partners:
+                app.state.alliance_link = AllianceLink(ledger, settings.nats_url)
+                tasks.append(asyncio.create_task(app.state.alliance_link.run(stop)))
         try:
             yield
         finally:
