@@ -286,7 +286,9 @@ class Ledger(Application[UUID]):
         """Release every hold past its expiry; one save per transfer."""
         with self._lock:
             self._index.catch_up(self)
-            return [self._save_step(step) for step in self.desk.expire(now)]
+            return [
+                self._save_step(self.desk.expire(transfer_id, now)) for transfer_id in self.desk.expired(now)
+            ]
 
     def cross_transfer(self, transfer_id: UUID) -> CrossTransfer:
         """One two-phase transfer as it stands."""

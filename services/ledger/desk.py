@@ -135,10 +135,18 @@ class TransferDesk:
         log.info("transfer %s rejected by %s: %s", transfer_id, by, reason.value)
         return self.release(made, ReleaseReason.REJECTED, now)
 
-    def expire(self, now: datetime) -> list[Step]:
-        """Release every hold past its expiry."""
-        return [self.release(made, ReleaseReason.EXPIRED, now) for made in self.books.in_flight()
-                if made.has_expired(now)]  # fmt: skip
+    def expired(self, now: datetime) -> list[UUID]:
+        """The holds past their expiry, to release one at a time (each release saved before the next)."""
+        return [made.id for made in self.books.in_flight() if made.has_expired(now)]
+
+    def expire(self, transfer_id: UUID, now: datetime) -> Step:
+        """Release one hold past its expiry (a repeat, or one answered meanwhile, changes nothing)."""
+        made = self.books.cross_transfer(transfer_id)
+        if made is None:
+            raise TransferNotFoundError(transfer_id)
+        if not made.has_expired(now):
+            return Step(made)
+        return self.release(made, ReleaseReason.EXPIRED, now)
 
     def release(self, made: CrossTransfer, reason: ReleaseReason, now: datetime) -> Step:
         """Give the held hours back to the payer (compensation by an event, never a deletion)."""
@@ -187,14 +195,22 @@ class TransferDesk:
         return None
 
     def _partners_within_limits(self, made: CrossTransfer) -> bool:
-        """Each partner's position, counting what is in flight towards it, stays within its limit."""
-        for partner, sign in ((made.payer.partner, -1), (made.payee.partner, 1)):
-            if partner is None:
-                continue
+        """Each partner's position stays within its limit whatever becomes of what is in flight.
+
+        An incoming hold debits the clearing account at once (and a release gives it back); an outgoing
+        one credits it only on commit. So the position can fall only by new incoming transfers, and can
+        rise by every hold in flight with the partner, whichever way, plus a new outgoing one.
+        """
+        for partner in {made.payer.partner, made.payee.partner} - {None}:
+            assert partner is not None
             clearing = self.books.account(clearing_key(partner))
-            outgoing = sum(held.quarters for held in self.books.in_flight() if held.payee.partner == partner)
-            position = (clearing.balance if clearing else 0) + outgoing + sign * made.quarters
-            if not self.alliance.agreement(partner).within_limit(position):
+            balance = clearing.balance if clearing else 0
+            in_flight = sum(held.quarters for held in self.books.in_flight()
+                            if partner in (held.payer.partner, held.payee.partner))  # fmt: skip
+            lowest = balance - (made.quarters if made.payer.partner == partner else 0)
+            highest = balance + in_flight + (made.quarters if made.payee.partner == partner else 0)
+            agreement = self.alliance.agreement(partner)
+            if not (agreement.within_limit(lowest) and agreement.within_limit(highest)):
                 return False
         return True
 
