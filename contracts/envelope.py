@@ -15,7 +15,7 @@ from uuid import UUID, uuid5
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from contracts.base import Contract
-from contracts.subjects import ANTENNE_ID_PATTERN
+from contracts.subjects import ANTENNE_ID_PATTERN, LEDGER_PRODUCER
 from contracts.upcasting import read_payload
 
 CONTENT_TYPE = "application/cloudevents+json"
@@ -29,13 +29,18 @@ class Envelope(BaseModel):
 
     specversion: Literal["1.0"] = "1.0"
     id: UUID = Field(description="Event id, stable across republishes (the Nats-Msg-Id).")
-    source: str = Field(description="`/antennes/<antenne_id>` for antenne events.")
+    source: str = Field(
+        description="`/antennes/<antenne_id>` for antenne events, `/ledger` for the ledger's."
+    )
     type: str = Field(description="Contract type, `<aggregate>.<event>`.")
     time: AwareDatetime = Field(description="When the event happened at its origin (UTC).")
     subject: str = Field(description="The aggregate id, as text.")
     datacontenttype: Literal["application/json"] = "application/json"
     schemaversion: int = Field(ge=1, description="Contract version of `data`.")
-    antenneid: str = Field(pattern=ANTENNE_ID_PATTERN)
+    antenneid: str = Field(
+        pattern=ANTENNE_ID_PATTERN,
+        description="Whose chain the positions belong to: the antenne, or `ledger` for its decisions.",
+    )
     aggregateid: UUID
     aggregateversion: int = Field(ge=1)
     position: int = Field(ge=1, description="Notification id in the antenne's own event log.")
@@ -103,5 +108,42 @@ def wrap(
         previousposition=previous_position,
         correlationid=correlation_id or this_id,
         causationid=causation_id,
+        data=payload.model_dump(mode="json"),
+    )
+
+
+LEDGER_SOURCE = "/ledger"
+
+
+def ledger_event_id(addressee: str, aggregate_id: UUID, aggregate_version: int) -> UUID:
+    """A deterministic id for a ledger decision sent to one antenne (one event may go to several)."""
+    return uuid5(EVENT_ID_NAMESPACE, f"{LEDGER_SOURCE}/{addressee}/{aggregate_id}/{aggregate_version}")
+
+
+def wrap_ledger_decision(
+    payload: Contract,
+    *,
+    addressee: str,
+    aggregate_id: UUID,
+    aggregate_version: int,
+    occurred_at: datetime,
+    position: int,
+    previous_position: int | None,
+) -> Envelope:
+    """Put a ledger decision in its envelope: positions are the ledger's, chained per addressee."""
+    this_id = ledger_event_id(addressee, aggregate_id, aggregate_version)
+    return Envelope(
+        id=this_id,
+        source=LEDGER_SOURCE,
+        type=payload.TYPE,
+        time=occurred_at,
+        subject=str(aggregate_id),
+        schemaversion=payload.VERSION,
+        antenneid=LEDGER_PRODUCER,
+        aggregateid=aggregate_id,
+        aggregateversion=aggregate_version,
+        position=position,
+        previousposition=previous_position,
+        correlationid=this_id,
         data=payload.model_dump(mode="json"),
     )

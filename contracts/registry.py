@@ -5,6 +5,7 @@ from __future__ import annotations
 from contracts.alliance import v1 as alliance_v1
 from contracts.antenne import v1 as antenne_v1
 from contracts.base import Contract
+from contracts.ledger import decisions as ledger_decisions
 from contracts.ledger import transfers
 
 CONTRACTS: tuple[type[Contract], ...] = (
@@ -33,6 +34,10 @@ CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.MemberMovedIn,
     antenne_v1.DonationApproved,
     antenne_v1.DonationRejected,
+    antenne_v1.OpeningBalanceRecorded,
+    ledger_decisions.BalanceChanged,
+    ledger_decisions.OverdraftFlagged,
+    ledger_decisions.MemberRehomed,
     # Two-phase transfers: asked and answered by antennes (in their chains) and partners ...
     transfers.TransferRequested,
     transfers.TransferFulfilled,
@@ -42,8 +47,6 @@ CONTRACTS: tuple[type[Contract], ...] = (
     transfers.TransferRefused,
     transfers.TransferCommitted,
     transfers.TransferReleased,
-    transfers.LimitBreached,
-    transfers.MoveCompleted,
     transfers.ClearingRecorded,
     alliance_v1.PartnerTransfer,
     alliance_v1.PartnerAnswer,

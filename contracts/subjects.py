@@ -10,6 +10,12 @@ _ANTENNE_ID = re.compile(ANTENNE_ID_PATTERN)
 ANTENNE_STREAM = "BP_ANTENNES"
 ANTENNE_SUBJECTS = "bp.*.>"
 
+# The ledger's decisions, one subject tree per addressed antenne, so each antenne reads only its own.
+LEDGER_STREAM = "BP_LEDGER"
+LEDGER_SUBJECTS = "ledger.>"
+# The producer id in the envelope of the ledger's messages: their chain is the ledger's, not an antenne's.
+LEDGER_PRODUCER = "ledger"
+
 DEADLETTER_STREAM = "BP_DEADLETTER"
 DEADLETTER_SUBJECTS = "deadletter.>"
 
@@ -41,6 +47,16 @@ def check_antenne_id(antenne_id: str) -> str:
 def antenne_subject(antenne_id: str, type_name: str) -> str:
     """`bp.<antenne_id>.<aggregate>.<event>` for a contract type `<aggregate>.<event>`."""
     return f"bp.{check_antenne_id(antenne_id)}.{type_name}"
+
+
+def ledger_subject(antenne_id: str, type_name: str) -> str:
+    """`ledger.<antenne_id>.<aggregate>.<event>`: a ledger decision addressed to one antenne."""
+    return f"ledger.{check_antenne_id(antenne_id)}.{type_name}"
+
+
+def ledger_subjects_of(antenne_id: str) -> str:
+    """Every ledger subject addressed to one antenne (the filter of its durable consumer)."""
+    return f"ledger.{check_antenne_id(antenne_id)}.>"
 
 
 def deadletter_subject(consumer: str) -> str:

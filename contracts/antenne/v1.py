@@ -378,3 +378,20 @@ class DonationRejected(Contract):
 
     donation_id: UUID
     rejected_on: date
+
+
+class OpeningBalanceRecorded(Contract):
+    """A member's balance from before the system, imported from the antenne's own records.
+
+    The ledger books it against the antenne's opening-balance account (`opening:<antenne_id>`), so the
+    books still sum to zero (invariant 1). The source file's name stays at the antenne; `import_id`
+    names the import (the same file imported twice has the same id).
+    """
+
+    TYPE: ClassVar[str] = "timebank.opening_balance_recorded"
+    VERSION: ClassVar[int] = 1
+
+    member_id: UUID
+    quarters: int = Field(description="The opening balance in quarter hours: negative when owed, never 0.")
+    import_id: UUID
+    recorded_on: date

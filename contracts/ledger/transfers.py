@@ -164,34 +164,6 @@ class TransferReleased(_Decision):
     reason: ReleaseReason
 
 
-class LimitBreached(Contract):
-    """A booked fact took an account below its overdraft limit (offline spending): for coordinators."""
-
-    TYPE: ClassVar[str] = "ledger.limit_breached"
-    VERSION: ClassVar[int] = 1
-
-    flag_id: UUID
-    account: str = Field(description="`member:<id>`, `pool:<antenne>` ...")
-    transfer_id: UUID
-    antenne_id: str
-    balance: int
-    limit: int
-    beyond_offline_allowance: bool = Field(
-        description="Below the limit plus the antenne's offline allowance: more than the antenne may allow."
-    )
-
-
-class MoveCompleted(Contract):
-    """The ledger knows a member's new home; postings from the old home are flagged from now on."""
-
-    TYPE: ClassVar[str] = "ledger.move_completed"
-    VERSION: ClassVar[int] = 1
-
-    member_id: UUID
-    to_antenne: str
-    balance: int = Field(description="The balance that followed the member, in quarter hours.")
-
-
 class Position(BaseModel):
     """The net of what one party paid another, in quarter hours, over a clearing period."""
 

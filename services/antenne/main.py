@@ -9,19 +9,24 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, status
 
+from contracts.subjects import LEDGER_STREAM, ledger_subjects_of
 from services.antenne.api import routers
 from services.antenne.application import Antenne
 from services.antenne.application.roles import NotAllowedError
 from services.antenne.domain import AntenneError, ConflictError, NotFoundError
+from services.antenne.ledger_view import make_ledger_view
 from services.antenne.relay import Relay
 from services.antenne.sweeps import sweep_every
+from services.credentials.permissions import antenne_feedback_durable, antenne_inbox_prefix
 from services.http_errors import install_error_handlers
+from services.messaging.consumer import ChainConsumer
 from services.observability.metrics import instrument
 from services.persistence import redacted
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from services.antenne.ledger_view import LedgerView
     from services.antenne.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,8 +42,10 @@ ERROR_STATUSES: dict[type[Exception], int] = {
 STOP_TIMEOUT_SECONDS = 10.0
 
 
-def create_app(settings: Settings, *, run_relay: bool = True) -> FastAPI:
-    """The antenne's FastAPI app; its lifespan opens the event store and runs the relay."""
+def create_app(settings: Settings, *, run_relay: bool = True, run_feedback: bool | None = None) -> FastAPI:
+    """The antenne's FastAPI app; its lifespan opens the event store, runs the relay and consumes the
+    ledger's decisions about this antenne (`run_feedback` defaults to `run_relay`)."""
+    consuming = run_relay if run_feedback is None else run_feedback
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -46,17 +53,22 @@ def create_app(settings: Settings, *, run_relay: bool = True) -> FastAPI:
         relay = Relay(antenne, settings.antenne_id, settings.nats_url)
         antenne.on_saved.append(relay.wake)
         app.state.antenne, app.state.relay = antenne, relay
+        view = make_ledger_view(settings.database_url)
+        app.state.ledger_view, app.state.ledger_consumer = view, _ledger_consumer(settings, view)
         stop = asyncio.Event()
         task = asyncio.create_task(relay.run(stop)) if run_relay else None
+        feedback = asyncio.create_task(app.state.ledger_consumer.run(stop)) if consuming else None
         sweeps = asyncio.create_task(sweep_every(antenne, settings.sweep_interval_seconds, stop))
         log.info("antenne %s (%s) on %s", settings.antenne_id, settings.name, redacted(settings.database_url))
         try:
             yield
         finally:
             stop.set()
-            if task is not None:
-                await _stop(task)
+            for running in (task, feedback):
+                if running is not None:
+                    await _stop(running)
             await _stop(sweeps)
+            view.close()
             antenne.close()
             log.info("antenne %s stopped at relay position %s", settings.antenne_id, relay.status.position)
 
@@ -72,6 +84,18 @@ def create_app(settings: Settings, *, run_relay: bool = True) -> FastAPI:
     install_error_handlers(app, ERROR_STATUSES)
     instrument(app, service="antenne")
     return app
+
+
+def _ledger_consumer(settings: Settings, view: LedgerView) -> ChainConsumer:
+    """The durable consumer of the ledger's decisions about this antenne, its own subjects only."""
+    return ChainConsumer(
+        settings.nats_url,
+        antenne_feedback_durable(settings.antenne_id),
+        sink=view,
+        stream=LEDGER_STREAM,
+        subjects=ledger_subjects_of(settings.antenne_id),
+        inbox_prefix=antenne_inbox_prefix(settings.antenne_id),
+    )
 
 
 async def _stop(task: asyncio.Task[None]) -> None:

@@ -61,6 +61,13 @@ def _moved_out(e: Member.MovedOut) -> Contract:
 
 
 @contract_of.register
+def _opening_balance(e: Member.OpeningBalanceRecorded) -> Contract:
+    # `Member.Imported` (source, file, row, key) stays here: only the amount and the import's id travel.
+    return v1.OpeningBalanceRecorded(member_id=e.originator_id, quarters=e.quarters, import_id=e.import_id,
+                                     recorded_on=e.recorded_on)  # fmt: skip
+
+
+@contract_of.register
 def _moved_in(e: Member.MovedIn) -> Contract:
     # The profile itself went to this antenne directly (invariant 8): only the facts of the move travel.
     return v1.MemberMovedIn(member_id=e.originator_id, from_antenne=e.from_antenne, balance=e.balance,

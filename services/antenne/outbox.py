@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from eventsourcing.persistence import Tracking
 
 from contracts.subjects import antenne_subject
 from services.antenne.outbound import to_envelope
+from services.messaging.relay import Batch, Outgoing
 
 if TYPE_CHECKING:
-    from contracts.envelope import Envelope
+    from collections.abc import Sequence
+
     from services.antenne.application import Antenne
 
+TRACKING_NAME = "relay"  # the tracking row holding the last position JetStream acknowledged
 
-@dataclass(frozen=True)
-class Outgoing:
-    """One envelope ready to publish, at its position in the antenne's log."""
-
-    position: int
-    subject: str
-    envelope: Envelope
-
-
-@dataclass(frozen=True)
-class Batch:
-    """The envelopes found in one section of the log, and how far that section went."""
-
-    outgoing: list[Outgoing]
-    read_up_to: int
-    full: bool  # the section was full: more notifications may follow right away
-
-    def previous_after(self, previous: int | None) -> int | None:
-        """The published position the next batch chains to."""
-        return self.outgoing[-1].position if self.outgoing else previous
+__all__ = ["TRACKING_NAME", "AntenneOutbox", "Batch", "Outgoing", "read_outbox"]
 
 
 def read_outbox(antenne: Antenne, antenne_id: str, start: int, previous: int | None, limit: int) -> Batch:
@@ -49,3 +34,32 @@ def read_outbox(antenne: Antenne, antenne_id: str, start: int, previous: int | N
             previous = notification.id
     read_up_to = notifications[-1].id if notifications else start - 1
     return Batch(outgoing, read_up_to, full=len(notifications) == limit)
+
+
+class AntenneOutbox:
+    """The antenne's log as one chain; the position is a tracking row in the antenne's own database."""
+
+    def __init__(self, antenne: Antenne, antenne_id: str) -> None:
+        self.antenne, self.antenne_id = antenne, antenne_id
+        # The same database as the events: the position survives whatever the antenne survives.
+        self._tracking = antenne.factory.tracking_recorder()
+        self._previous: int | None = None
+
+    def resume(self) -> int | None:
+        """The last position JetStream acknowledged, as recorded."""
+        self._previous = self._tracking.max_tracking_id(TRACKING_NAME)
+        return self._previous
+
+    def read(self, start: int, limit: int) -> Batch:
+        """The next section of the log, chained after the last acknowledged event."""
+        return read_outbox(self.antenne, self.antenne_id, start, self._previous, limit)
+
+    def record(self, acked: Sequence[Outgoing]) -> None:
+        """Record the last acknowledged position."""
+        position = acked[-1].position
+        self._tracking.insert_tracking(Tracking(TRACKING_NAME, position))
+        self._previous = position
+
+    def last_notification_id(self) -> int:
+        """The newest notification id in the antenne's log."""
+        return self.antenne.recorder.max_notification_id() or 0

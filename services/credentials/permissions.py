@@ -4,8 +4,11 @@ One account, FEDERATION, holds the JetStream streams, the antennes and the centr
 antenne publishes only on its own subjects and reads only its own inbox (its relay connects with the
 inbox prefix `_INBOX.<antenne_id>`), so it can neither speak for another antenne nor read what others
 receive. Ledger and reporting read every antenne's events through durable pull consumers and park what
-they cannot apply. Each alliance partner has an account of its own that imports only its anonymised
-subjects, `partner.<partner_id>.>`: raw antenne subjects do not exist there, and its user may not even ask.
+they cannot apply. Only the ledger publishes its decisions, `ledger.<antenne_id>.>`; an antenne reads
+them through one durable consumer whose filter is its own subjects: the server refuses a consumer on
+another antenne's (the filter is part of the API subject it may publish to). Each alliance partner has
+an account of its own that imports only its anonymised subjects, `partner.<partner_id>.>`: raw antenne
+subjects do not exist there, and its user may not even ask.
 For alliance clearing a partner also publishes its transfers and answers on `alliance.<partner>.requests.>`
 (exported to the federation, where the ledger's stream keeps them) and reads the ledger's decisions on
 `alliance.<partner>.decisions.>` (exported to it alone); no partner sees another's.
@@ -20,7 +23,10 @@ from contracts.subjects import (
     ALLIANCE_REQUESTS_STREAM,
     ANTENNE_STREAM,
     DEADLETTER_STREAM,
+    LEDGER_STREAM,
     check_antenne_id,
+    deadletter_subject,
+    ledger_subjects_of,
 )
 
 FEDERATION_ACCOUNT = "FEDERATION"
@@ -62,13 +68,27 @@ def antenne_inbox_prefix(antenne_id: str) -> str:
     return f"_INBOX.{check_antenne_id(antenne_id)}"
 
 
+def antenne_feedback_durable(antenne_id: str) -> str:
+    """The durable consumer through which an antenne reads the ledger's decisions about it."""
+    return f"feedback-{check_antenne_id(antenne_id)}"
+
+
 def antenne_permissions(antenne_id: str) -> Permissions:
-    """Publish its own events (and ask whether the streams exist); read its own replies only."""
+    """Publish its own events (and ask whether the streams exist); read the ledger's decisions addressed
+    to it through its own durable consumer; read its own replies only."""
+    durable = antenne_feedback_durable(antenne_id)
     return Permissions(
         publish=(
             f"bp.{check_antenne_id(antenne_id)}.>",
             f"$JS.API.STREAM.INFO.{ANTENNE_STREAM}",
             f"$JS.API.STREAM.INFO.{DEADLETTER_STREAM}",
+            f"$JS.API.STREAM.INFO.{LEDGER_STREAM}",
+            # Creating the consumer names its filter in the subject: only its own ledger subjects.
+            f"$JS.API.CONSUMER.CREATE.{LEDGER_STREAM}.{durable}.{ledger_subjects_of(antenne_id)}",
+            f"$JS.API.CONSUMER.INFO.{LEDGER_STREAM}.{durable}",
+            f"$JS.API.CONSUMER.MSG.NEXT.{LEDGER_STREAM}.{durable}",
+            f"$JS.ACK.{LEDGER_STREAM}.{durable}.>",
+            deadletter_subject(durable),  # a decision it cannot read is parked, never dropped
         ),
         subscribe=(f"{antenne_inbox_prefix(antenne_id)}.>",),
     )
@@ -76,31 +96,36 @@ def antenne_permissions(antenne_id: str) -> Permissions:
 
 # Central services create the streams and their own consumers, pull and acknowledge, and park what they
 # cannot apply; they never publish antenne events, delete or purge streams.
-CENTRAL_PERMISSIONS = Permissions(
-    publish=(
-        "$JS.API.INFO",
-        "$JS.API.STREAM.NAMES",
-        "$JS.API.STREAM.INFO.*",
-        f"$JS.API.STREAM.CREATE.{ANTENNE_STREAM}",
-        f"$JS.API.STREAM.CREATE.{DEADLETTER_STREAM}",
-        f"$JS.API.STREAM.MSG.GET.{ANTENNE_STREAM}",
-        f"$JS.API.CONSUMER.*.{ANTENNE_STREAM}",
-        f"$JS.API.CONSUMER.*.{ANTENNE_STREAM}.>",
-        f"$JS.API.CONSUMER.*.*.{ANTENNE_STREAM}.>",  # MSG.NEXT, DURABLE.CREATE
-        f"$JS.API.CONSUMER.*.{DEADLETTER_STREAM}",
-        f"$JS.API.CONSUMER.*.{DEADLETTER_STREAM}.>",
-        f"$JS.API.CONSUMER.*.*.{DEADLETTER_STREAM}.>",  # MSG.NEXT, DURABLE.CREATE
-        f"$JS.ACK.{ANTENNE_STREAM}.>",
-        f"$JS.ACK.{DEADLETTER_STREAM}.>",
-        "deadletter.>",
-    ),
-    subscribe=("_INBOX.>", "bp.>", "deadletter.>"),
+_CENTRAL_PUBLISH = (
+    "$JS.API.INFO",
+    "$JS.API.STREAM.NAMES",
+    "$JS.API.STREAM.INFO.*",
+    f"$JS.API.STREAM.CREATE.{ANTENNE_STREAM}",
+    f"$JS.API.STREAM.CREATE.{DEADLETTER_STREAM}",
+    f"$JS.API.STREAM.MSG.GET.{ANTENNE_STREAM}",
+    f"$JS.API.CONSUMER.*.{ANTENNE_STREAM}",
+    f"$JS.API.CONSUMER.*.{ANTENNE_STREAM}.>",
+    f"$JS.API.CONSUMER.*.*.{ANTENNE_STREAM}.>",  # MSG.NEXT, DURABLE.CREATE
+    f"$JS.API.CONSUMER.*.{DEADLETTER_STREAM}",
+    f"$JS.API.CONSUMER.*.{DEADLETTER_STREAM}.>",
+    f"$JS.API.CONSUMER.*.*.{DEADLETTER_STREAM}.>",  # MSG.NEXT, DURABLE.CREATE
+    f"$JS.ACK.{ANTENNE_STREAM}.>",
+    f"$JS.ACK.{DEADLETTER_STREAM}.>",
+    f"$JS.API.STREAM.CREATE.{LEDGER_STREAM}",
+    f"$JS.API.CONSUMER.*.{LEDGER_STREAM}",
+    f"$JS.API.CONSUMER.*.{LEDGER_STREAM}.>",
+    f"$JS.API.CONSUMER.*.*.{LEDGER_STREAM}.>",  # MSG.NEXT, DURABLE.CREATE
+    f"$JS.ACK.{LEDGER_STREAM}.>",
+    "deadletter.>",
 )
-
-# The ledger also takes in partners' transfers from their stream and publishes its decisions for them.
+_CENTRAL_SUBSCRIBE = ("_INBOX.>", "bp.>", "ledger.>", "deadletter.>")
+CENTRAL_PERMISSIONS = Permissions(publish=_CENTRAL_PUBLISH, subscribe=_CENTRAL_SUBSCRIBE)
+# The ledger alone publishes its decisions; it also takes in partners' transfers from their stream and
+# publishes its decisions for them.
 LEDGER_PERMISSIONS = Permissions(
     publish=(
-        *CENTRAL_PERMISSIONS.publish,
+        *_CENTRAL_PUBLISH,
+        "ledger.>",
         f"$JS.API.STREAM.CREATE.{ALLIANCE_REQUESTS_STREAM}",
         f"$JS.API.STREAM.CREATE.{ALLIANCE_DECISIONS_STREAM}",
         f"$JS.API.STREAM.MSG.GET.{ALLIANCE_DECISIONS_STREAM}",
@@ -110,7 +135,7 @@ LEDGER_PERMISSIONS = Permissions(
         f"$JS.ACK.{ALLIANCE_REQUESTS_STREAM}.>",
         "alliance.*.decisions.>",
     ),
-    subscribe=(*CENTRAL_PERMISSIONS.subscribe, "alliance.>"),
+    subscribe=(*_CENTRAL_SUBSCRIBE, "alliance.>"),
 )
 
 FEED_PERMISSIONS = Permissions(publish=("partner.>",), subscribe=("_INBOX.>",))
@@ -127,7 +152,7 @@ def alliance_decisions(partner_id: str) -> str:
 
 
 def central_permissions(user: str) -> Permissions:
-    """The ledger's or reporting's permissions."""
+    """What a central service's user may do."""
     return LEDGER_PERMISSIONS if user == "ledger" else CENTRAL_PERMISSIONS
 
 

@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 from services.auth import require_token
 from services.ledger.application import Audit, Ledger
 from services.messaging.consumer import ConsumerStatus
-from services.messaging.report import ConsumerReport, StatusDep
+from services.messaging.relay import OutboxRelay
+from services.messaging.report import ConsumerReport, RelayReport, StatusDep
 
 
 def get_ledger(request: Request) -> Ledger:
@@ -36,6 +37,7 @@ class AntenneReport(BaseModel):
     events_applied: int
     last_position: int | None
     confirmed_quarters: int
+    opening_quarters: int = Field(description="Net opening balances imported at this antenne.")
 
 
 class AuditReport(BaseModel):
@@ -46,6 +48,10 @@ class AuditReport(BaseModel):
     sum_of_accounts: int = Field(description="Sum of every account's balance; 0 when balanced.")
     credited_by_exchanges: int = Field(description="Quarters credited to helpers by exchange transfers.")
     confirmed_quarters: int = Field(description="Quarters of the confirmed exchanges the antennes reported.")
+    opening_quarters: int = Field(description="Net opening balances imported (booked to members).")
+    sum_of_opening_accounts: int = Field(
+        description="Balance of the antennes' opening accounts: minus `opening_quarters` when balanced."
+    )
     antennes: dict[str, AntenneReport]
     consumer: ConsumerReport
 
@@ -58,11 +64,14 @@ class AuditReport(BaseModel):
             sum_of_accounts=audit.sum_of_accounts,
             credited_by_exchanges=audit.credited_by_exchanges,
             confirmed_quarters=audit.confirmed_quarters,
+            opening_quarters=audit.opening_quarters,
+            sum_of_opening_accounts=audit.sum_of_opening_accounts,
             antennes={
                 antenne_id: AntenneReport(
                     events_applied=intake.events_applied,
                     last_position=intake.last_position,
                     confirmed_quarters=intake.confirmed_quarters,
+                    opening_quarters=intake.opening_quarters,
                 )
                 for antenne_id, intake in audit.antennes.items()
             },
@@ -71,10 +80,11 @@ class AuditReport(BaseModel):
 
 
 class Health(BaseModel):
-    """The process answers; the consumer's status says whether events flow."""
+    """The process answers; the consumer's and the feedback relay's status say whether events flow."""
 
     status: str
     consumer: ConsumerReport
+    feedback: RelayReport = Field(description="The relay of the ledger's decisions to the antennes.")
 
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)])
@@ -121,6 +131,9 @@ def get_flags(ledger: LedgerDep) -> list[Flag]:
 
 
 @health_router.get("/healthz", tags=["health"])
-def get_health(status: StatusDep) -> Health:
-    """The ledger is up (no token needed); includes the consumer's status."""
-    return Health(status="ok", consumer=ConsumerReport.of(status))
+def get_health(request: Request, status: StatusDep) -> Health:
+    """The ledger is up (no token needed); includes the consumer's and the feedback relay's status."""
+    feedback: OutboxRelay = request.app.state.feedback
+    return Health(
+        status="ok", consumer=ConsumerReport.of(status), feedback=RelayReport.of(feedback.current_status())
+    )

@@ -14,7 +14,13 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking
 from eventsourcing.utils import get_topic
 
-from contracts.antenne.v1 import ExchangeConfirmed, ExchangeReversed, MemberMovedIn, MemberRegistered
+from contracts.antenne.v1 import (
+    ExchangeConfirmed,
+    ExchangeReversed,
+    MemberMovedIn,
+    MemberRegistered,
+    OpeningBalanceRecorded,
+)
 from contracts.ledger.transfers import RejectReason, TransferFulfilled, TransferRejected, TransferRequested
 from contracts.ledger.v1 import HourStatement
 from services.ledger.alliance import (
@@ -39,6 +45,7 @@ from services.ledger.domain import (
     account_id,
     feed_id,
     member_key,
+    opening_key,
     transfer,
 )
 from services.ledger.postings import PlannedTransfer, planned_transfer
@@ -70,22 +77,30 @@ class AntenneIntake:
     events_applied: int
     last_position: int | None
     confirmed_quarters: int
+    opening_quarters: int = 0  # net opening balances imported (positive: hours members brought in)
 
 
 @dataclass(frozen=True)
 class Audit:
-    """Invariant 1 checked on the books: accounts sum to zero, credits equal confirmed help."""
+    """Invariant 1 checked on the books: accounts sum to zero, credits equal confirmed help, and the
+    opening accounts hold exactly the counterpart of the opening balances imported."""
 
     accounts: int
     sum_of_accounts: int
     credited_by_exchanges: int
     confirmed_quarters: int
     antennes: dict[str, AntenneIntake]
+    opening_quarters: int = 0  # net opening balances booked to members, from the transfers
+    sum_of_opening_accounts: int = 0  # the balances of the `opening:<antenne>` accounts themselves
 
     @property
     def balanced(self) -> bool:
         """Whether the books balance."""
-        return self.sum_of_accounts == 0 and self.credited_by_exchanges == self.confirmed_quarters
+        return (
+            self.sum_of_accounts == 0
+            and self.credited_by_exchanges == self.confirmed_quarters
+            and self.sum_of_opening_accounts == -self.opening_quarters
+        )
 
 
 @dataclass
@@ -107,6 +122,7 @@ class _LogIndex:
     cross_ids: list[UUID] = field(default_factory=list)
     run_ids: list[UUID] = field(default_factory=list)
     credited_by_exchanges: int = 0
+    opened_by_antenne: dict[str, int] = field(default_factory=dict)  # net opening balances per antenne
 
     def catch_up(self, ledger: Ledger, section_size: int = 1000) -> None:
         """Read the log past where this index last stopped."""
@@ -135,6 +151,12 @@ class _LogIndex:
             self.credited_by_exchanges += event.quarters
         elif isinstance(event, Transfer.Made) and event.cause_type == ExchangeReversed.TYPE:
             self.credited_by_exchanges -= event.quarters
+        elif isinstance(event, Transfer.Made) and event.cause_type == OpeningBalanceRecorded.TYPE:
+            antenne = event.cause_antenne_id
+            # From the opening account: hours the member brought; to it: hours the member owed.
+            brought = event.debit_account_id == account_id(opening_key(antenne))
+            change = event.quarters if brought else -event.quarters
+            self.opened_by_antenne[antenne] = self.opened_by_antenne.get(antenne, 0) + change
 
 
 class Ledger(Application[UUID]):
@@ -381,6 +403,7 @@ class Ledger(Application[UUID]):
             self._index.catch_up(self)
             accounts: list[Account] = [self._read(i) for i in self._index.account_ids]
             feeds: list[Feed] = [self._read(i) for i in self._index.feed_ids]
+            opened = self._index.opened_by_antenne
             return Audit(
                 accounts=len(accounts),
                 sum_of_accounts=sum(account.balance for account in accounts),
@@ -391,9 +414,12 @@ class Ledger(Application[UUID]):
                         events_applied=feed.events_taken,
                         last_position=self.last_position(feed.antenne_id),
                         confirmed_quarters=feed.confirmed_quarters,
+                        opening_quarters=opened.get(feed.antenne_id, 0),
                     )
                     for feed in feeds
                 },
+                opening_quarters=sum(opened.values()),
+                sum_of_opening_accounts=sum(a.balance for a in accounts if a.key.startswith("opening:")),
             )
 
     def _read(self, aggregate_id: UUID) -> Any:

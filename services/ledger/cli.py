@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Annotated
 
 import httpx
 import typer
 import uvicorn
+from nats.errors import Error as NatsError
 from pydantic import ValidationError
 
 from contracts.ledger.v1 import SignedHourStatement, SigningKey
 from contracts.ledger.verification import verify
 from services.command_line import configure_logging, settings_from_flags
+from services.ledger.application import Ledger
+from services.ledger.feedback_relay import FeedbackRelay
 from services.ledger.main import create_app
 from services.ledger.settings import Settings
+from services.messaging.relay import PublishFailedError
+from services.persistence import eventsourcing_env
 
 app = typer.Typer(
     help="The central ledger of portable time credits.",
@@ -76,6 +82,29 @@ def serve(
         signing_key_file=signing_key_file,
     )
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+
+
+@app.command("republish-feedback")
+def republish_feedback(
+    from_position: Annotated[
+        int, typer.Option("--from", min=1, help="First ledger notification id to publish again (1: all).")
+    ],
+    database_url: Annotated[
+        str, typer.Option(envvar="LEDGER_DATABASE_URL", help="The ledger's store (as for serve).")
+    ] = "sqlite:///var/ledger.db",
+    nats_url: Annotated[
+        str, typer.Option(envvar="LEDGER_NATS_URL", help="JetStream server, with the ledger's user.")
+    ] = "nats://127.0.0.1:4222",
+) -> None:
+    """Publish the ledger's decisions to the antennes again from a position, e.g. after BP_LEDGER was lost."""
+    configure_logging()
+    with Ledger(env=eventsourcing_env(database_url)) as ledger:
+        try:
+            count = asyncio.run(FeedbackRelay(ledger, nats_url).republish(from_position))
+        except (OSError, TimeoutError, NatsError, PublishFailedError) as error:
+            typer.echo(f"republish stopped, run it again: {type(error).__name__}: {error}", err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"republished {count} ledger decisions from position {from_position}")
 
 
 @app.command("verify-statement")

@@ -16,6 +16,7 @@ from services.ledger.alliance_link import AllianceLink
 from services.ledger.api import health_router, router
 from services.ledger.application import Ledger
 from services.ledger.domain import AccountNotFoundError, LedgerError
+from services.ledger.feedback_relay import FeedbackRelay
 from services.ledger.signing import load_or_create_signing_key
 from services.ledger.timers import run_timers
 from services.ledger.transfers import ConflictingRequestError, NotTheKeeperError, TransferNotFoundError
@@ -41,8 +42,10 @@ ERROR_STATUSES: dict[type[Exception], int] = {
 }
 
 
-def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
-    """The ledger's FastAPI app; its lifespan opens the books and consumes antenne events."""
+def create_app(settings: Settings, *, run_consumer: bool = True, run_feedback: bool | None = None) -> FastAPI:
+    """The ledger's FastAPI app; its lifespan opens the books, consumes antenne events and relays its
+    decisions to the antennes (`run_feedback` defaults to `run_consumer`)."""
+    relaying = run_consumer if run_feedback is None else run_feedback
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,7 +57,8 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
             expiry=settings.transfer_expiry(),
         )
         consumer = ChainConsumer(settings.nats_url, settings.durable, sink=ledger)
-        app.state.ledger, app.state.consumer = ledger, consumer
+        feedback = FeedbackRelay(ledger, settings.nats_url)
+        app.state.ledger, app.state.consumer, app.state.feedback = ledger, consumer, feedback
         log.info("ledger open on %s", redacted(settings.database_url))
         stop = asyncio.Event()
         tasks = [asyncio.create_task(run_timers(ledger, settings, stop))]
@@ -64,6 +68,8 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
             if settings.partners:
                 app.state.alliance_link = AllianceLink(ledger, settings.nats_url)
                 tasks.append(asyncio.create_task(app.state.alliance_link.run(stop)))
+        if relaying:
+            tasks.append(asyncio.create_task(feedback.run(stop)))
         try:
             yield
         finally:

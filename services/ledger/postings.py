@@ -18,10 +18,11 @@ from contracts.antenne.v1 import (
     DonationUsed,
     ExchangeConfirmed,
     ExchangeReversed,
+    OpeningBalanceRecorded,
     PoolGranted,
     ReturnTo,
 )
-from services.ledger.domain import earmark_key, member_key, pool_key
+from services.ledger.domain import earmark_key, member_key, opening_key, pool_key
 
 if TYPE_CHECKING:
     from contracts.base import Contract
@@ -102,3 +103,13 @@ def _pool_granted(payload: PoolGranted, antenne_id: str) -> PlannedTransfer:
     return PlannedTransfer(
         payload.quarters, pool_key(antenne_id), member_key(payload.member_id), payload.granted_on
     )
+
+
+@planned_transfer.register
+def _opening_balance(payload: OpeningBalanceRecorded, antenne_id: str) -> PlannedTransfer:
+    # Hours saved (or owed) before the system come from (or go to) the antenne's opening account, so
+    # the books still sum to zero; the audit checks that account against the imports (invariant 1).
+    member, opening = member_key(payload.member_id), opening_key(antenne_id)
+    if payload.quarters > 0:
+        return PlannedTransfer(payload.quarters, opening, member, payload.recorded_on)
+    return PlannedTransfer(-payload.quarters, member, opening, payload.recorded_on)

@@ -65,11 +65,18 @@ class ConsumerStatus:
 
 @dataclass
 class ChainConsumer:
-    """Pulls from the antenne stream with a durable consumer and feeds a sink in chain order."""
+    """Pulls from a stream with a durable consumer and feeds a sink in chain order.
+
+    By default the antenne stream, all antennes (ledger, reporting); an antenne reads the ledger's
+    decisions about it with `stream=LEDGER_STREAM, subjects=ledger_subjects_of(id)` and its inbox prefix.
+    """
 
     nats_url: str
     durable: str
     sink: EventSink
+    stream: str = ANTENNE_STREAM
+    subjects: str = ANTENNE_SUBJECTS
+    inbox_prefix: str | None = None  # a user that may read only its own replies needs its prefix
     batch: int = 100
     gap_retry_seconds: float = 0.5
     # What a crashed process had fetched comes back only after the ack wait, and the chain holds every
@@ -111,6 +118,7 @@ class ChainConsumer:
         async def on_error(error: Exception) -> None:
             self.status.last_error = f"{type(error).__name__}: {error}"
 
+        options = {"inbox_prefix": self.inbox_prefix} if self.inbox_prefix else {}
         # nats.connect retries the first connection forever while the server is down: bound it, and
         # give up at once on `stop`, so that shutdown is prompt and the status tells the truth.
         connecting = asyncio.create_task(
@@ -123,6 +131,7 @@ class ChainConsumer:
                 reconnected_cb=on_reconnect,
                 disconnected_cb=on_disconnect,
                 error_cb=on_error,
+                **options,
             )
         )
         stopping = asyncio.create_task(stop.wait())
@@ -159,7 +168,7 @@ class ChainConsumer:
     ) -> None:
         # Pull subscriptions may not survive a server restart: re-create them after a reconnect.
         subscription = await js.pull_subscribe(
-            ANTENNE_SUBJECTS, durable=self.durable, stream=ANTENNE_STREAM, config=self._config()
+            self.subjects, durable=self.durable, stream=self.stream, config=self._config()
         )
         try:
             while not stop.is_set() and not reconnected.is_set():

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from pydantic import BaseModel, Field
 
 from services.messaging.consumer import ConsumerStatus
+from services.messaging.relay import RelayStatus
 
 
 class ConsumerReport(BaseModel):
@@ -45,3 +47,24 @@ def get_consumer_status(request: Request) -> ConsumerStatus:
 
 
 StatusDep = Annotated[ConsumerStatus, Depends(get_consumer_status)]
+
+
+class RelayReport(BaseModel):
+    """A relay that publishes this service's events to NATS."""
+
+    connected: bool
+    position: int | None = Field(description="Last notification id published and acknowledged.")
+    backlog: int = Field(description="Notifications stored but not yet relayed.")
+    last_publish_at: datetime | None
+    last_error: str | None
+
+    @classmethod
+    def of(cls, relay_status: RelayStatus) -> RelayReport:
+        """Copy the relay's status."""
+        return cls(
+            connected=relay_status.connected,
+            position=relay_status.position,
+            backlog=relay_status.backlog,
+            last_publish_at=relay_status.last_publish_at,
+            last_error=relay_status.last_error,
+        )

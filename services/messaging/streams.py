@@ -18,6 +18,8 @@ from contracts.subjects import (
     ANTENNE_SUBJECTS,
     DEADLETTER_STREAM,
     DEADLETTER_SUBJECTS,
+    LEDGER_STREAM,
+    LEDGER_SUBJECTS,
 )
 
 if TYPE_CHECKING:
@@ -57,6 +59,13 @@ def stream_configs(replicas: int = 1, max_bytes: int | None = None) -> tuple[Str
             **common,  # type: ignore[arg-type]
         ),
         StreamConfig(
+            name=LEDGER_STREAM,
+            subjects=[LEDGER_SUBJECTS],
+            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            max_age=ANTENNE_MAX_AGE_SECONDS,  # the ledger's store is the record, as an antenne's is
+            **common,  # type: ignore[arg-type]
+        ),
+        StreamConfig(
             name=DEADLETTER_STREAM,
             subjects=[DEADLETTER_SUBJECTS],
             max_age=DEADLETTER_MAX_AGE_SECONDS,
@@ -82,10 +91,11 @@ def stream_configs(replicas: int = 1, max_bytes: int | None = None) -> tuple[Str
 
 
 ALL_STREAMS = stream_configs()
-# What antennes and consumers of antenne events make sure of (antennes may only ask about these two).
-STREAMS = ALL_STREAMS[:2]
-# What the ledger makes sure of for alliance clearing.
-ALLIANCE_STREAMS = ALL_STREAMS[2:]
+_ALLIANCE_NAMES = (ALLIANCE_REQUESTS_STREAM, ALLIANCE_DECISIONS_STREAM)
+# What antennes and the consumers of their events make sure of (antennes may ask about these only).
+STREAMS = tuple(config for config in ALL_STREAMS if config.name not in _ALLIANCE_NAMES)
+# What the ledger also makes sure of, for alliance clearing.
+ALLIANCE_STREAMS = tuple(config for config in ALL_STREAMS if config.name in _ALLIANCE_NAMES)
 
 
 async def ensure_streams(js: JetStreamContext, streams: tuple[StreamConfig, ...] = STREAMS) -> None:

@@ -348,6 +348,10 @@ class StateCollector(Collector):
             yield from self._consumer(state.consumer)
         if getattr(state, "ledger", None) is not None:
             yield from _ledger(*self._recent_audit(state.ledger))
+        if getattr(state, "feedback", None) is not None:
+            yield from _feedback_relay(state.feedback.current_status())
+        if getattr(state, "ledger_view", None) is not None:
+            yield from _ledger_view(state.ledger_view.summary(), state.ledger_consumer.status.connected)
 
     def _relay(self, relay: Any, antenne: Any) -> Iterator[Metric]:
         status = relay.current_status()
@@ -466,6 +470,32 @@ def _ledger(audit: Any, flags: dict[str, int]) -> Iterator[Metric]:
         [],
         ([], float(audit.confirmed_quarters)),
     )
+
+
+def _feedback_relay(status: Any) -> Iterator[Metric]:
+    """The ledger's relay of its decisions to the antennes (decision 0010)."""
+    yield _gauge("bp_feedback_relay_connected", "1 when the ledger's feedback relay is connected.", [],
+                 ([], float(status.connected)))  # fmt: skip
+    yield _gauge("bp_feedback_relay_position", "Last ledger position published to the antennes.", [],
+                 ([], float(status.position or 0)))  # fmt: skip
+    yield _gauge(
+        "bp_feedback_relay_backlog", "Ledger events not yet relayed.", [], ([], float(status.backlog))
+    )
+
+
+def _ledger_view(summary: Any, connected: bool) -> Iterator[Metric]:
+    """How fresh the antenne's last known copy of the ledger's decisions is."""
+    yield _gauge("bp_ledger_view_consumer_connected", "1 when the antenne reads the ledger's decisions.", [],
+                 ([], float(connected)))  # fmt: skip
+    yield _gauge("bp_ledger_view_position", "Last ledger position the antenne received.", [],
+                 ([], float(summary.position or 0)))  # fmt: skip
+    yield _gauge(
+        "bp_ledger_view_accounts", "Accounts with a last known balance.", [], ([], float(summary.accounts))
+    )
+    if summary.newest_as_of is not None:
+        newest = summary.newest_as_of.timestamp()
+        yield _gauge("bp_ledger_view_newest_as_of_timestamp_seconds", "Ledger time of the newest balance.",
+                     [], ([], newest))  # fmt: skip
 
 
 def _gauge(name: str, text: str, labels: list[str], *samples: tuple[list[str], float]) -> GaugeMetricFamily:

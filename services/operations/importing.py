@@ -2,8 +2,7 @@
 
 A small mapping file names the spreadsheet's columns. Nothing is written: the report lists each problem
 by row number and the sheet's own member key (never by name, so the report can be shared), and sums the
-opening balances. Recording the members and their opening balances as events needs an antenne use case
-that does not exist yet (see deploy/IMPORT.md).
+opening balances. `import_run.py` sends the rows that passed to the antenne, all or none.
 """
 
 from __future__ import annotations
@@ -100,8 +99,9 @@ class ImportCheck:
         )
         if self.total_quarters:
             lines.append(
-                "  (not 0: the balances were not all given and received between these members; "
-                "the difference must be agreed with the project coordinator before import)"
+                "  (not 0: the balances were not all given and received between these members; the ledger "
+                "books the difference against the antenne's opening-balance account: agree it with the "
+                "project coordinator before import)"
             )
         return "\n".join(lines)
 

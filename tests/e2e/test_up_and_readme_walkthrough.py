@@ -157,6 +157,13 @@ def test_up_serves_the_readme_walkthrough_and_keeps_its_state_across_a_restart(
     assert result.returncode == 0, result.stderr
     assert result.stdout == _readme_block("walkthrough-output")
 
+    # Each antenne, with its own NATS user, receives the ledger's balances of its members (decision 0010).
+    def feedback_arrived() -> bool:
+        views = [_get(antenne, "/healthz")["ledger"] for antenne in up_file["antennes"].values()]
+        return all(view["accounts"] > 0 and view["position"] is not None for view in views)
+
+    _wait_for(feedback_arrived, 30)
+
     # Ctrl-C stops everything cleanly.
     assert federation.stop() == 0
     assert "Stopped" in federation.output()

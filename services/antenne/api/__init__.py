@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from services.antenne.api import activities, donations, matching, members, moving, timebank, vouchers
+from services.antenne.api import (
+    activities,
+    donations,
+    imports,
+    matching,
+    members,
+    moving,
+    portable,
+    timebank,
+    vouchers,
+)
 from services.antenne.api.health import health_router
 
 if TYPE_CHECKING:
@@ -14,6 +24,8 @@ if TYPE_CHECKING:
 routers: tuple[APIRouter, ...] = (
     moving.router,  # before members: /members/arrivals is not a member id
     members.router,
+    portable.router,
+    imports.router,
     matching.router,
     timebank.router,
     donations.router,

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from services.antenne.api.deps import RelayDep
-from services.antenne.relay import RelayStatus
-
-
-class RelayReport(BaseModel):
-    """The relay that publishes this antenne's events to NATS."""
-
-    connected: bool
-    position: int | None = Field(description="Last notification id published and acknowledged.")
-    backlog: int = Field(description="Notifications stored but not yet relayed.")
-    last_publish_at: datetime | None
-    last_error: str | None
-
-    @classmethod
-    def of(cls, relay_status: RelayStatus) -> RelayReport:
-        """Copy the relay's status."""
-        return cls(
-            connected=relay_status.connected,
-            position=relay_status.position,
-            backlog=relay_status.backlog,
-            last_publish_at=relay_status.last_publish_at,
-            last_error=relay_status.last_error,
-        )
+from services.antenne.api.portable import LedgerViewDep, LedgerViewReport
+from services.messaging.consumer import ChainConsumer
+from services.messaging.report import ConsumerReport, RelayReport
 
 
 class Health(BaseModel):
@@ -38,12 +19,21 @@ class Health(BaseModel):
     status: str
     antenne_id: str
     relay: RelayReport
+    ledger: LedgerViewReport = Field(description="The last known decisions of the ledger, and their age.")
+    ledger_consumer: ConsumerReport = Field(description="The consumer of the ledger's decisions.")
 
 
 health_router = APIRouter()
 
 
 @health_router.get("/healthz", tags=["health"])
-def health(relay: RelayDep) -> Health:
-    """Liveness, with the relay's status (no token needed)."""
-    return Health(status="ok", antenne_id=relay.antenne_id, relay=RelayReport.of(relay.current_status()))
+def health(request: Request, relay: RelayDep, view: LedgerViewDep) -> Health:
+    """Liveness, with the relay's status and how fresh the ledger's feedback is (no token needed)."""
+    consumer: ChainConsumer = request.app.state.ledger_consumer
+    return Health(
+        status="ok",
+        antenne_id=relay.antenne_id,
+        relay=RelayReport.of(relay.current_status()),
+        ledger=LedgerViewReport.of(view.summary(), datetime.now(UTC)),
+        ledger_consumer=ConsumerReport.of(consumer.status),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.antenne.application.activities import ActivitiesDesk
 from services.antenne.application.base import ConcurrentChangeError, DateAsISO, Practice, id_for
 from services.antenne.application.donations import DonationsDesk
+from services.antenne.application.imports import ImportBatch, ImportDesk, ImportOutcome, ImportRow
 from services.antenne.application.matching import MatchingDesk, RequestFilter
 from services.antenne.application.members import MemberFilter, MembersDesk
 from services.antenne.application.moving import Handover, MovingDesk
@@ -14,6 +15,7 @@ from services.antenne.application.vouchers import Voucher, VoucherOutcome, Vouch
 
 
 class Antenne(
+    ImportDesk,
     VouchersDesk,
     MovingDesk,
     MembersDesk,
@@ -32,6 +34,9 @@ __all__ = [
     "DateAsISO",
     "ExchangeDetails",
     "Handover",
+    "ImportBatch",
+    "ImportOutcome",
+    "ImportRow",
     "MemberFilter",
     "Practice",
     "RequestFilter",

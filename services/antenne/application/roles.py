@@ -13,7 +13,7 @@ from uuid import UUID
 
 from services.antenne.domain import AntenneError
 
-READ_OWN = frozenset({"get_member", "get_balance", "get_statement"})
+READ_OWN = frozenset({"get_member", "get_balance", "get_statement", "get_portable_balance"})
 FOR_OWN_HELP = frozenset({"confirm_exchange", "dispute_exchange"})
 MEMBER = READ_OWN | FOR_OWN_HELP
 
@@ -29,11 +29,13 @@ COORDINATOR = MEMBER | frozenset({
     "return_expired_donations", "get_pool",
     "grant_from_pool",
     "hold_session", "list_activities", "get_activity", "record_attendance", "note_on_member",
-    "notes_on_member",
+    "notes_on_member", "list_ledger_flags",
 })  # fmt: skip
 
 # Corrections move credits after the fact: a lead decides them, not the volunteer at the desk.
-LOCAL_LEAD = COORDINATOR | frozenset({"reverse_exchange", "hand_over_member", "receive_member"})
+LOCAL_LEAD = COORDINATOR | frozenset(
+    {"reverse_exchange", "hand_over_member", "receive_member", "import_members"}
+)
 PROJECT_COORDINATOR = LOCAL_LEAD
 
 

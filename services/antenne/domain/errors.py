@@ -241,3 +241,19 @@ class MoveWithoutConsentError(ConflictError):
             f"member {member_id} has not consented to hand their profile over: set member_consents"
         )
         self.member_id = member_id
+
+
+class OpeningBalanceError(ConflictError):
+    """A member has one opening balance at most, a whole non-zero number of quarter hours."""
+
+    def __init__(self, member_id: UUID, reason: str) -> None:
+        super().__init__(f"member {member_id}: {reason}")
+        self.member_id = member_id
+
+
+class ImportRefusedError(AntenneError):
+    """Rows of an import failed the antenne's checks: nothing was written."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"nothing imported, {len(problems)} problem(s): " + "; ".join(problems))
+        self.problems = problems

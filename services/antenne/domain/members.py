@@ -21,6 +21,7 @@ from services.antenne.domain.errors import (
     BlankNoteError,
     MemberNotActiveError,
     MoveWithoutConsentError,
+    OpeningBalanceError,
     StatusChangeError,
 )
 from services.antenne.domain.postings import Posting, PostingKind, check_positive
@@ -104,6 +105,19 @@ class Member(Aggregate):
         noted_on: date
         personal: dict[str, str]  # the note itself: internal, personal data
 
+    class Imported(Aggregate.Event):
+        import_id: UUID
+        source: str  # the operator's name for the records, such as "Jette, ledenlijst 2025"
+        sheet: str  # the file's name
+        row: int
+        key: str  # the sheet's own member key
+        imported_on: date
+
+    class OpeningBalanceRecorded(Aggregate.Event):
+        import_id: UUID
+        quarters: int
+        recorded_on: date
+
     class Credited(Aggregate.Event):
         source_id: UUID
         quarters: int
@@ -164,6 +178,7 @@ class Member(Aggregate):
         self.postings: list[Posting] = []
         self.notes: list[Note] = []
         self.moved_to: str | None = None
+        self.imported_from: tuple[str, str, int, str, date] | None = None
 
     @property
     def display_name(self) -> str:
@@ -246,6 +261,32 @@ class Member(Aggregate):
     @event(NoteAdded)
     def _note_added(self, author: str, noted_on: date, personal: dict[str, str]) -> None:
         self.notes.append(Note(noted_on, author, personal["text"]))
+
+    def record_import(self, import_id: UUID, source: str, sheet: str, row: int, key: str, on: date) -> None:
+        """Note where this member's record came from: which import, file, row and key, on which day."""
+        self._imported(import_id=import_id, source=source, sheet=sheet, row=row, key=key, imported_on=on)
+
+    @event(Imported)
+    def _imported(
+        self, import_id: UUID, source: str, sheet: str, row: int, key: str, imported_on: date
+    ) -> None:
+        self.imported_from = (source, sheet, row, key, imported_on)
+
+    def open_balance(self, import_id: UUID, quarters: int, on: date) -> None:
+        """Record the balance the member had before the system (negative when owed), once."""
+        if not isinstance(quarters, int) or isinstance(quarters, bool) or quarters == 0:
+            raise OpeningBalanceError(
+                self.id, f"invalid opening balance {quarters!r}: a non-zero whole number"
+            )
+        if any(p.kind is PostingKind.OPENING for p in self.postings):
+            raise OpeningBalanceError(self.id, "already has an opening balance")
+        self.check_accepts_postings()
+        self._opening_balance_recorded(import_id=import_id, quarters=quarters, recorded_on=on)
+
+    @event(OpeningBalanceRecorded)
+    def _opening_balance_recorded(self, import_id: UUID, quarters: int, recorded_on: date) -> None:
+        self.balance += quarters
+        self.postings.append(Posting(import_id, quarters, recorded_on, PostingKind.OPENING))
 
     def check_active(self) -> None:
         """Refuse new help for a member who is not active."""

@@ -19,6 +19,7 @@ class PostingKind(StrEnum):
     GRANT = "grant"
     RETURN = "return"
     MOVE = "move"  # the balance a member brought from their previous antenne
+    OPENING = "opening"  # the balance imported from the antenne's records from before the system
 
 
 @dataclass(frozen=True)

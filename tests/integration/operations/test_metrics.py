@@ -127,6 +127,14 @@ def test_metrics_count_requests_events_relay_consumers_and_ledger_postings(
     jette = {"service": "ledger", "antenne": "jette"}
     assert _value(samples, "bp_consumer_last_applied_timestamp_seconds", **jette) > 0
 
+    # The ledger's decisions go back to the antenne: the relay's and the antenne's view's gauges.
+    _wait_for(lambda: _value(_scrape(antenne), "bp_ledger_view_accounts") == 2)
+    assert _value(_scrape(antenne), "bp_ledger_view_consumer_connected") == 1
+    assert _value(_scrape(antenne), "bp_ledger_view_newest_as_of_timestamp_seconds") > 0
+    assert _value(_scrape(ledger), "bp_feedback_relay_connected") == 1
+    received = _value(_scrape(antenne), "bp_ledger_view_position")
+    _wait_for(lambda: _value(_scrape(ledger), "bp_feedback_relay_position") == received)
+
     # Reporting: the same consumer metrics under its own name.
     jette = {"service": "reporting", "antenne": "jette"}
     _wait_for(lambda: _value(_scrape(reporting), "bp_consumer_position", **jette) == relayed)

@@ -211,17 +211,24 @@ class ApiBehaviour:
         response = client.get("/healthz")
 
         assert response.status_code == 200
-        assert response.json() == {
-            "status": "ok",
-            "antenne_id": "jette",
-            "relay": {
-                "connected": False,
-                "position": None,
-                "backlog": 3,  # the member roll opened, its first number, the member
-                "last_publish_at": None,
-                "last_error": None,
-            },
+        body = response.json()
+        assert (body["status"], body["antenne_id"]) == ("ok", "jette")
+        assert body["relay"] == {
+            "connected": False,
+            "position": None,
+            "backlog": 3,  # the member roll opened, its first number, the member
+            "last_publish_at": None,
+            "last_error": None,
         }
+        assert body["ledger"] == {
+            "accounts": 0,
+            "flags": 0,
+            "position": None,
+            "newest_as_of": None,
+            "age_seconds": None,
+            "label": "not reported by the ledger yet",
+        }
+        assert body["ledger_consumer"]["connected"] is False
 
     def test_the_openapi_description_lists_every_route(self, client: TestClient) -> None:
         paths = client.get("/openapi.json").json()["paths"]
@@ -246,12 +253,21 @@ class ApiBehaviour:
 
         posts = {url: p["post"] for url, p in paths.items() if "post" in p and url.startswith("/api/v1/")}
         # Sweeps (auto-accept, expire-stale, return-expired) are safe to repeat; vouchers carry serials;
-        # a handover and an arrival are keyed by the member's global id.
+        # a handover and an arrival are keyed by the member's global id; an import by source and row key.
         recording = {
             url: op
             for url, op in posts.items()
             if not url.endswith(
-                ("auto-accept", "expire-stale", "return-expired", "vouchers", "batch", "handover", "arrivals")
+                (
+                    "auto-accept",
+                    "expire-stale",
+                    "return-expired",
+                    "vouchers",
+                    "batch",
+                    "handover",
+                    "arrivals",
+                    "imports",
+                )
             )
         }
         headers = {url: {p["name"] for p in op.get("parameters", [])} for url, op in recording.items()}

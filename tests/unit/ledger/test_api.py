@@ -67,7 +67,10 @@ def test_the_audit_shows_balanced_books_and_what_each_antenne_sent(client: TestC
     assert audit["balanced"] is True
     assert (audit["sum_of_accounts"], audit["accounts"]) == (0, 2)
     assert audit["credited_by_exchanges"] == audit["confirmed_quarters"] == 5
-    assert audit["antennes"] == {"jette": {"events_applied": 4, "last_position": 4, "confirmed_quarters": 5}}
+    assert audit["antennes"] == {
+        "jette": {"events_applied": 4, "last_position": 4, "confirmed_quarters": 5, "opening_quarters": 0}
+    }
+    assert (audit["opening_quarters"], audit["sum_of_opening_accounts"]) == (0, 0)
     assert set(audit["consumer"]) == {
         "connected", "applied", "duplicates", "parked", "waiting", "positions", "last_error",
     }  # fmt: skip

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from services.cli import app
 from services.operations.importing import Mapping, check_sheet
+from services.ports import free_port
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -94,3 +95,14 @@ def test_a_mapping_naming_a_column_the_sheet_lacks_is_refused_before_any_row(tmp
 
     assert result.exit_code == 2
     assert "no column 'GSM'" in result.output
+
+
+def test_import_run_sends_nothing_while_a_row_has_a_problem(tmp_path: Path) -> None:
+    nowhere = f"http://127.0.0.1:{free_port()}"  # never asked: the check stops the run first
+    arguments = ["import", "run", str(_xlsx(tmp_path / "leden.xlsx")), "--mapping", str(_mapping(tmp_path))]
+
+    result = CliRunner().invoke(app, [*arguments, "--antenne-url", nowhere, "--token", "t" * 20])
+
+    assert result.exit_code == 1
+    assert "row 4 (key J3), Naam: empty" in result.output
+    assert "nothing imported: fix the rows above and run again" in result.output
