@@ -190,7 +190,7 @@ class LimitWarning(BaseModel):
 class ClearingRecorded(Contract):
     """A clearing run netted the bilateral positions of a period and recorded them as settled."""
 
-    TYPE: ClassVar[str] = "ledger.clearing_recorded"
+    TYPE: ClassVar[str] = "clearing.recorded"
     VERSION: ClassVar[int] = 1
 
     run_id: UUID

@@ -120,7 +120,7 @@ def test_every_contract_has_a_json_schema_with_its_type_and_version() -> None:
         "transfer.refused.v1.json",
         "transfer.committed.v1.json",
         "transfer.released.v1.json",
-        "ledger.clearing_recorded.v1.json",
+        "clearing.recorded.v1.json",
         "alliance.transfer.v1.json",
         "alliance.answer.v1.json",
     }

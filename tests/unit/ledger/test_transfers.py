@@ -12,8 +12,10 @@ from contracts.envelope import Envelope
 from contracts.ledger.transfers import (
     RejectReason,
     Side,
+    TransferCommitted,
     TransferFulfilled,
     TransferKind,
+    TransferPrepared,
     TransferRejected,
     TransferRequested,
 )
@@ -21,6 +23,7 @@ from services.ledger.alliance import Alliance, PartnerAgreement
 from services.ledger.application import Ledger
 from services.ledger.desk import FEDERATION
 from services.ledger.domain import OverdraftPolicy
+from services.ledger.feedback import LedgerOutbox
 from services.ledger.transfers import (
     ConflictingRequestError,
     NotTheKeeperError,
@@ -267,3 +270,22 @@ def test_a_monthly_settlement_statement_lists_the_months_transfers_with_the_posi
     assert [(line.direction, line.quarters) for line in statement.lines] == [("in", -3), ("out", 3)]
     assert (statement.opening_position, statement.closing_position) == (3, 3)
     assert (statement.paid_out, statement.received) == (3, 3)
+
+
+def test_the_ledgers_transfer_decisions_go_to_the_payers_and_the_payees_antennes(ledger: Ledger) -> None:
+    laken, jette = _member("laken"), _member("jette")
+    request = _ask(laken, jette, 3)
+    ledger.request_transfer(request, "antenne:laken", NOW)
+    ledger.fulfil_transfer(request.transfer_id, "antenne:jette", NOW)
+    ledger.run_clearing(NOW + timedelta(minutes=1))
+
+    outgoing = LedgerOutbox(ledger).read(1, 10_000).outgoing
+
+    decided = [(o.subject, o.envelope.payload()) for o in outgoing if o.envelope.type.startswith("transfer.")]
+    assert [subject for subject, _ in decided] == [
+        "ledger.laken.transfer.prepared", "ledger.jette.transfer.prepared",
+        "ledger.laken.transfer.committed", "ledger.jette.transfer.committed",
+    ]  # fmt: skip
+    assert all(isinstance(p, TransferCommitted | TransferPrepared) for _, p in decided)
+    cleared = [o.subject for o in outgoing if o.envelope.type == "clearing.recorded"]
+    assert cleared == ["ledger.jette.clearing.recorded", "ledger.laken.clearing.recorded"]
