@@ -112,6 +112,9 @@ class Flag(BaseModel):
     transfer_id: UUID
     balance: int = Field(description="The balance right after the transfer, in quarter hours.")
     limit: int = Field(description="The overdraft limit that applied, in quarter hours.")
+    beyond_offline_allowance: bool = Field(
+        description="Also below the limit plus the antenne's offline allowance: more than it may allow."
+    )
 
 
 @router.get("/flags", tags=["flags"])
@@ -125,6 +128,7 @@ def get_flags(ledger: LedgerDep) -> list[Flag]:
             transfer_id=flag.transfer_id,
             balance=flag.balance,
             limit=flag.limit,
+            beyond_offline_allowance=flag.beyond_allowance,
         )
         for flag in ledger.flags()
     ]
