@@ -141,3 +141,23 @@ def get_health(request: Request, status: StatusDep) -> Health:
     return Health(
         status="ok", consumer=ConsumerReport.of(status), feedback=RelayReport.of(feedback.current_status())
     )
+
+
+class MovedAwayFlag(BaseModel):
+    """A posting a member's former home caused after they moved away: booked, for coordinators to review."""
+
+    flag_id: UUID
+    account: str
+    antenne_id: str = Field(description="The former home that caused the posting.")
+    home_antenne: str = Field(description="Where the member lives now.")
+    transfer_id: UUID
+
+
+@router.get("/flags/moved-away", tags=["flags"])
+def get_moved_away_flags(ledger: LedgerDep) -> list[MovedAwayFlag]:
+    """Postings from a member's former home after a move, oldest first."""
+    return [
+        MovedAwayFlag(flag_id=f.id, account=f.account_key, antenne_id=f.antenne_id,
+                      home_antenne=f.home_antenne, transfer_id=f.transfer_id)
+        for f in ledger.moved_away_flags()
+    ]  # fmt: skip

@@ -48,6 +48,7 @@ from services.ledger.domain import (
     opening_key,
     transfer,
 )
+from services.ledger.moves import PostingAfterMoveFlag
 from services.ledger.postings import PlannedTransfer, planned_transfer
 from services.ledger.statement import Movement, Statement, build_statement
 from services.ledger.transfers import (
@@ -114,6 +115,7 @@ class _LogIndex:
         get_topic(OverdraftFlag.Raised),
         get_topic(CrossTransfer.Requested),
         get_topic(ClearingRun.Recorded),
+        get_topic(PostingAfterMoveFlag.Raised),
     )
     read_up_to: int = 0
     account_ids: list[UUID] = field(default_factory=list)
@@ -121,6 +123,7 @@ class _LogIndex:
     flag_ids: list[UUID] = field(default_factory=list)
     cross_ids: list[UUID] = field(default_factory=list)
     run_ids: list[UUID] = field(default_factory=list)
+    moved_away_flag_ids: list[UUID] = field(default_factory=list)
     credited_by_exchanges: int = 0
     opened_by_antenne: dict[str, int] = field(default_factory=dict)  # net opening balances per antenne
 
@@ -147,6 +150,8 @@ class _LogIndex:
             self.cross_ids.append(event.originator_id)
         elif isinstance(event, ClearingRun.Recorded):
             self.run_ids.append(event.originator_id)
+        elif isinstance(event, PostingAfterMoveFlag.Raised):
+            self.moved_away_flag_ids.append(event.originator_id)
         elif isinstance(event, Transfer.Made) and event.cause_type == ExchangeConfirmed.TYPE:
             self.credited_by_exchanges += event.quarters
         elif isinstance(event, Transfer.Made) and event.cause_type == ExchangeReversed.TYPE:
@@ -397,6 +402,12 @@ class Ledger(Application[UUID]):
             self._index.catch_up(self)
             return [self._read(i) for i in self._index.flag_ids]
 
+    def moved_away_flags(self) -> list[PostingAfterMoveFlag]:
+        """Every posting a member's former home caused after they moved away, oldest first."""
+        with self._lock:
+            self._index.catch_up(self)
+            return [self._read(i) for i in self._index.moved_away_flag_ids]
+
     def audit(self) -> Audit:
         """Sum the accounts themselves and compare what exchanges credited with what antennes confirmed."""
         with self._lock:
@@ -445,6 +456,13 @@ class Ledger(Application[UUID]):
             planned.quarters, debit=debited, credit=credited, cause=cause, counts_from=planned.counts_from
         )
         processing.collect_events(made, debited, credited)
+        for account in {debited.id: debited, credited.id: credited}.values():
+            if account.moved_away_from(envelope.antenneid):
+                assert account.home_antenne is not None
+                flag = PostingAfterMoveFlag(account.key, made.id, envelope.antenneid, account.home_antenne)
+                processing.collect_events(flag)
+                log.warning("%s posted %s for %s, who moved to %s", envelope.antenneid, made.id, account.key,
+                            account.home_antenne)  # fmt: skip
         if self.overdraft.is_breached_by(debited, envelope.antenneid):
             # Recorded offline or beyond what the antenne checked: the fact stands, coordinators review it.
             limit = self.overdraft.limit_for(debited, envelope.antenneid)

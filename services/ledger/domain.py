@@ -135,7 +135,19 @@ class Account(Aggregate):
 
     @event(HomeAssigned)
     def _home_assigned(self, antenne_id: str) -> None:
+        if self.home_antenne is not None:
+            self._former_homes = (*self.former_homes, self.home_antenne)
         self.home_antenne = antenne_id
+
+    @property
+    def former_homes(self) -> tuple[str, ...]:
+        """The antennes the member moved away from (none for pools, or snapshots older than moves)."""
+        homes: tuple[str, ...] = self.__dict__.get("_former_homes", ())
+        return homes
+
+    def moved_away_from(self, antenne_id: str) -> bool:
+        """Whether the member left this antenne (and has not come back to it)."""
+        return antenne_id != self.home_antenne and antenne_id in self.former_homes
 
 
 @dataclass(frozen=True)

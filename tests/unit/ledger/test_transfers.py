@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from contracts.antenne.v1 import MemberMovedIn, MemberMovedOut
 from contracts.envelope import Envelope
 from contracts.ledger.transfers import (
     RejectReason,
@@ -289,3 +290,26 @@ def test_the_ledgers_transfer_decisions_go_to_the_payers_and_the_payees_antennes
     assert all(isinstance(p, TransferCommitted | TransferPrepared) for _, p in decided)
     cleared = [o.subject for o in outgoing if o.envelope.type == "clearing.recorded"]
     assert cleared == ["ledger.jette.clearing.recorded", "ledger.laken.clearing.recorded"]
+
+
+def test_a_posting_from_a_members_former_home_is_booked_and_flagged_once(ledger: Ledger) -> None:
+    laken, jette = AntenneEvents("laken"), AntenneEvents("jette")
+    mover, neighbour = laken.register(), laken.register()
+    member = mover.aggregateid
+    moved = [
+        laken.emit(
+            MemberMovedOut(member_id=member, to_antenne="jette", balance=0, moved_on=RECENT), member, 2
+        ),
+        jette.emit(
+            MemberMovedIn(member_id=member, from_antenne="laken", balance=0, moved_on=RECENT), member, 3
+        ),
+    ]
+    late = laken.exchange(member, neighbour.aggregateid, 3)  # recorded offline at Laken before it knew
+    helped = jette.register()
+    at_home = jette.exchange(member, helped.aggregateid, 2)
+    for envelope in [mover, neighbour, *moved, *late, *late, helped, *at_home]:
+        ledger.apply(envelope, envelope.payload())
+
+    [flag] = ledger.moved_away_flags()
+    assert (flag.antenne_id, flag.home_antenne, flag.account_key) == ("laken", "jette", f"member:{member}")
+    assert ledger.balance(member) == 3 + 2  # booked all the same: events are facts
