@@ -32,4 +32,4 @@ def test_jetstream_streams_are_created_once(nats_server: NatsServer) -> None:
         await nc.close()
         return sorted(n for n in names if n)
 
-    assert asyncio.run(scenario()) == ["BP_ANTENNES", "BP_DEADLETTER"]
+    assert asyncio.run(scenario()) == ["BP_ANTENNES", "BP_DEADLETTER", "BP_LEDGER"]
