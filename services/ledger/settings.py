@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.ledger.alliance import Alliance, PartnerAgreement
@@ -19,7 +19,7 @@ class PartnerSettings(BaseModel):
     name: str
     token: str = Field(min_length=16, description="Bearer token of the partner API for this partner only.")
     bilateral_limit: int = Field(default=400, ge=0, description="Bound on the net position, either way.")
-    ours_per_theirs: tuple[int, int] = Field(
+    ours_per_theirs: tuple[PositiveInt, PositiveInt] = Field(
         default=(1, 1), description="How one partner quarter hour counts in ours: (numerator, denominator)."
     )
 
