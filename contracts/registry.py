@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contracts.alliance import v1 as alliance_v1
 from contracts.antenne import v1 as antenne_v1
 from contracts.base import Contract
 from contracts.ledger import decisions as ledger_decisions
+from contracts.ledger import transfers
 
 CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.MemberRegistered,
@@ -36,6 +38,18 @@ CONTRACTS: tuple[type[Contract], ...] = (
     ledger_decisions.BalanceChanged,
     ledger_decisions.OverdraftFlagged,
     ledger_decisions.MemberRehomed,
+    # Two-phase transfers: asked and answered by antennes (in their chains) and partners ...
+    transfers.TransferRequested,
+    transfers.TransferFulfilled,
+    transfers.TransferRejected,
+    # ... and decided by the ledger, which also publishes its other decisions.
+    transfers.TransferPrepared,
+    transfers.TransferRefused,
+    transfers.TransferCommitted,
+    transfers.TransferReleased,
+    transfers.ClearingRecorded,
+    alliance_v1.PartnerTransfer,
+    alliance_v1.PartnerAnswer,
 )
 
 _BY_KEY: dict[tuple[str, int], type[Contract]] = {(c.TYPE, c.VERSION): c for c in CONTRACTS}

@@ -19,6 +19,13 @@ LEDGER_PRODUCER = "ledger"
 DEADLETTER_STREAM = "BP_DEADLETTER"
 DEADLETTER_SUBJECTS = "deadletter.>"
 
+# Alliance clearing: partners send on `alliance.<partner>.requests.<type>`, the ledger answers on
+# `alliance.<partner>.decisions.<type>`; one stream each way, so each side's position is its stream's.
+ALLIANCE_REQUESTS_STREAM = "BP_ALLIANCE_REQUESTS"
+ALLIANCE_REQUESTS_SUBJECTS = "alliance.*.requests.>"
+ALLIANCE_DECISIONS_STREAM = "BP_ALLIANCE_DECISIONS"
+ALLIANCE_DECISIONS_SUBJECTS = "alliance.*.decisions.>"
+
 
 class InvalidAntenneIdError(ValueError):
     """An antenne id must be a lowercase subject-safe token, such as `jette`."""
@@ -55,3 +62,23 @@ def ledger_subjects_of(antenne_id: str) -> str:
 def deadletter_subject(consumer: str) -> str:
     """Where a consumer parks a message it cannot apply, with the reason in a header."""
     return f"deadletter.{consumer}"
+
+
+def alliance_subjects(partner_id: str) -> str:
+    """Everything about one partner's clearing: `alliance.<partner>.>`."""
+    return f"alliance.{check_antenne_id(partner_id)}.>"
+
+
+def alliance_request_subject(partner_id: str, type_name: str) -> str:
+    """Where a partner sends a transfer or an answer: `alliance.<partner>.requests.<type>`."""
+    return f"alliance.{check_antenne_id(partner_id)}.requests.{type_name}"
+
+
+def alliance_decision_subject(partner_id: str, type_name: str) -> str:
+    """Where the ledger tells a partner what it decided: `alliance.<partner>.decisions.<type>`."""
+    return f"alliance.{check_antenne_id(partner_id)}.decisions.{type_name}"
+
+
+def partner_of_subject(subject: str) -> str:
+    """The partner id in an `alliance.<partner>.` subject, checked."""
+    return check_antenne_id(subject.split(".")[1])

@@ -13,6 +13,8 @@ from services.credentials.permissions import (
     FEED_PERMISSIONS,
     FEED_USER,
     Permissions,
+    alliance_decisions,
+    alliance_requests,
     antenne_permissions,
     antenne_user,
     central_permissions,
@@ -38,6 +40,9 @@ $federation_users
     exports: [
 $exports
     ]
+    imports: [
+$imports
+    ]
   }
 $partner_accounts
 }
@@ -50,6 +55,10 @@ $users
     ]
     imports: [
       { stream: { account: $federation_account, subject: "$subject" } }
+      { stream: { account: $federation_account, subject: "$decisions" } }
+    ]
+    exports: [
+      { stream: "$requests", accounts: [$federation_account] }
     ]
   }
 """)
@@ -94,7 +103,12 @@ def render_accounts(antennes: Sequence[str], partners: Sequence[str], passwords:
         _user(antenne_user(a), passwords[antenne_user(a)], antenne_permissions(a)) for a in antennes
     ]
     exports = [
-        f"      {{ stream: {_quoted(partner_subjects(p))}, accounts: [{partner_account(p)}] }}"
+        f"      {{ stream: {_quoted(subject)}, accounts: [{partner_account(p)}] }}"
+        for p in partners
+        for subject in (partner_subjects(p), alliance_decisions(p))
+    ]
+    imports = [
+        f"      {{ stream: {{ account: {partner_account(p)}, subject: {_quoted(alliance_requests(p))} }} }}"
         for p in partners
     ]
     partner_accounts = [
@@ -103,6 +117,8 @@ def render_accounts(antennes: Sequence[str], partners: Sequence[str], passwords:
             users=_user(partner_user(p), passwords[partner_user(p)], partner_permissions(p)),
             federation_account=FEDERATION_ACCOUNT,
             subject=partner_subjects(p),
+            decisions=alliance_decisions(p),
+            requests=alliance_requests(p),
         )
         for p in partners
     ]
@@ -110,6 +126,7 @@ def render_accounts(antennes: Sequence[str], partners: Sequence[str], passwords:
         federation_account=FEDERATION_ACCOUNT,
         federation_users="\n".join(federation_users),
         exports="\n".join(exports),
+        imports="\n".join(imports),
         partner_accounts="".join(partner_accounts),
     )
 

@@ -9,6 +9,9 @@ them through one durable consumer whose filter is its own subjects: the server r
 another antenne's (the filter is part of the API subject it may publish to). Each alliance partner has
 an account of its own that imports only its anonymised subjects, `partner.<partner_id>.>`: raw antenne
 subjects do not exist there, and its user may not even ask.
+For alliance clearing a partner also publishes its transfers and answers on `alliance.<partner>.requests.>`
+(exported to the federation, where the ledger's stream keeps them) and reads the ledger's decisions on
+`alliance.<partner>.decisions.>` (exported to it alone); no partner sees another's.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.subjects import (
+    ALLIANCE_DECISIONS_STREAM,
+    ALLIANCE_REQUESTS_STREAM,
     ANTENNE_STREAM,
     DEADLETTER_STREAM,
     LEDGER_STREAM,
@@ -115,8 +120,35 @@ _CENTRAL_PUBLISH = (
 )
 _CENTRAL_SUBSCRIBE = ("_INBOX.>", "bp.>", "ledger.>", "deadletter.>")
 CENTRAL_PERMISSIONS = Permissions(publish=_CENTRAL_PUBLISH, subscribe=_CENTRAL_SUBSCRIBE)
-# The ledger alone publishes its decisions.
-LEDGER_PERMISSIONS = Permissions(publish=(*_CENTRAL_PUBLISH, "ledger.>"), subscribe=_CENTRAL_SUBSCRIBE)
+# The ledger alone publishes its decisions; it also takes in partners' transfers from their stream and
+# publishes its decisions for them.
+LEDGER_PERMISSIONS = Permissions(
+    publish=(
+        *_CENTRAL_PUBLISH,
+        "ledger.>",
+        f"$JS.API.STREAM.CREATE.{ALLIANCE_REQUESTS_STREAM}",
+        f"$JS.API.STREAM.CREATE.{ALLIANCE_DECISIONS_STREAM}",
+        f"$JS.API.STREAM.MSG.GET.{ALLIANCE_DECISIONS_STREAM}",
+        f"$JS.API.CONSUMER.*.{ALLIANCE_REQUESTS_STREAM}",
+        f"$JS.API.CONSUMER.*.{ALLIANCE_REQUESTS_STREAM}.>",
+        f"$JS.API.CONSUMER.*.*.{ALLIANCE_REQUESTS_STREAM}.>",
+        f"$JS.ACK.{ALLIANCE_REQUESTS_STREAM}.>",
+        "alliance.*.decisions.>",
+    ),
+    subscribe=(*_CENTRAL_SUBSCRIBE, "alliance.>"),
+)
+
+FEED_PERMISSIONS = Permissions(publish=("partner.>",), subscribe=("_INBOX.>",))
+
+
+def alliance_requests(partner_id: str) -> str:
+    """What a partner sends the ledger: its transfers and answers."""
+    return f"alliance.{check_antenne_id(partner_id)}.requests.>"
+
+
+def alliance_decisions(partner_id: str) -> str:
+    """What the ledger decided for one partner."""
+    return f"alliance.{check_antenne_id(partner_id)}.decisions.>"
 
 
 def central_permissions(user: str) -> Permissions:
@@ -124,9 +156,9 @@ def central_permissions(user: str) -> Permissions:
     return LEDGER_PERMISSIONS if user == "ledger" else CENTRAL_PERMISSIONS
 
 
-FEED_PERMISSIONS = Permissions(publish=("partner.>",), subscribe=("_INBOX.>",))
-
-
 def partner_permissions(partner_id: str) -> Permissions:
-    """Subscribe to its own anonymised feed; publish nothing."""
-    return Permissions(publish=(), subscribe=(partner_subjects(partner_id),))
+    """Read its own anonymised feed and the ledger's decisions for it; send only its own transfers."""
+    return Permissions(
+        publish=(alliance_requests(partner_id),),
+        subscribe=(partner_subjects(partner_id), alliance_decisions(partner_id)),
+    )

@@ -112,6 +112,9 @@ class Flag(BaseModel):
     transfer_id: UUID
     balance: int = Field(description="The balance right after the transfer, in quarter hours.")
     limit: int = Field(description="The overdraft limit that applied, in quarter hours.")
+    beyond_offline_allowance: bool = Field(
+        description="Also below the limit plus the antenne's offline allowance: more than it may allow."
+    )
 
 
 @router.get("/flags", tags=["flags"])
@@ -125,6 +128,7 @@ def get_flags(ledger: LedgerDep) -> list[Flag]:
             transfer_id=flag.transfer_id,
             balance=flag.balance,
             limit=flag.limit,
+            beyond_offline_allowance=flag.beyond_allowance,
         )
         for flag in ledger.flags()
     ]
@@ -137,3 +141,23 @@ def get_health(request: Request, status: StatusDep) -> Health:
     return Health(
         status="ok", consumer=ConsumerReport.of(status), feedback=RelayReport.of(feedback.current_status())
     )
+
+
+class MovedAwayFlag(BaseModel):
+    """A posting a member's former home caused after they moved away: booked, for coordinators to review."""
+
+    flag_id: UUID
+    account: str
+    antenne_id: str = Field(description="The former home that caused the posting.")
+    home_antenne: str = Field(description="Where the member lives now.")
+    transfer_id: UUID
+
+
+@router.get("/flags/moved-away", tags=["flags"])
+def get_moved_away_flags(ledger: LedgerDep) -> list[MovedAwayFlag]:
+    """Postings from a member's former home after a move, oldest first."""
+    return [
+        MovedAwayFlag(flag_id=f.id, account=f.account_key, antenne_id=f.antenne_id,
+                      home_antenne=f.home_antenne, transfer_id=f.transfer_id)
+        for f in ledger.moved_away_flags()
+    ]  # fmt: skip

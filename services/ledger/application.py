@@ -6,7 +6,7 @@ import contextlib
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
@@ -22,12 +22,24 @@ from contracts.antenne.v1 import (
     MemberRegistered,
     OpeningBalanceRecorded,
 )
+from contracts.ledger.transfers import RejectReason, TransferFulfilled, TransferRejected, TransferRequested
 from contracts.ledger.v1 import HourStatement
+from services.ledger.alliance import (
+    Alliance,
+    ClearingRun,
+    SettlementStatement,
+    flow_of,
+    net_positions,
+    settlement_statement,
+    statement_line,
+)
+from services.ledger.desk import Step, TransferDesk
 from services.ledger.domain import (
     Account,
     AccountNotFoundError,
     Cause,
     Feed,
+    LedgerError,
     OverdraftFlag,
     OverdraftPolicy,
     Transfer,
@@ -37,8 +49,16 @@ from services.ledger.domain import (
     opening_key,
     transfer,
 )
+from services.ledger.moves import PostingAfterMoveFlag
 from services.ledger.postings import PlannedTransfer, planned_transfer
 from services.ledger.statement import Movement, Statement, build_statement
+from services.ledger.transfers import (
+    DEFAULT_EXPIRY,
+    CrossTransfer,
+    TransferNotFoundError,
+    TransferState,
+    clearing_key,
+)
 from services.messaging.tracking import TRACKINGS, batch_process_recorder, positions_of
 from services.persistence import DateAsISO
 
@@ -97,11 +117,17 @@ class _LogIndex:
         get_topic(Feed.Started),
         get_topic(Transfer.Made),
         get_topic(OverdraftFlag.Raised),
+        get_topic(CrossTransfer.Requested),
+        get_topic(ClearingRun.Recorded),
+        get_topic(PostingAfterMoveFlag.Raised),
     )
     read_up_to: int = 0
     account_ids: list[UUID] = field(default_factory=list)
     feed_ids: list[UUID] = field(default_factory=list)
     flag_ids: list[UUID] = field(default_factory=list)
+    cross_ids: list[UUID] = field(default_factory=list)
+    run_ids: list[UUID] = field(default_factory=list)
+    moved_away_flag_ids: list[UUID] = field(default_factory=list)
     credited_by_exchanges: int = 0
     opened_by_antenne: dict[str, int] = field(default_factory=dict)  # net opening balances per antenne
 
@@ -124,6 +150,12 @@ class _LogIndex:
             self.feed_ids.append(event.originator_id)
         elif isinstance(event, OverdraftFlag.Raised):
             self.flag_ids.append(event.originator_id)
+        elif isinstance(event, CrossTransfer.Requested):
+            self.cross_ids.append(event.originator_id)
+        elif isinstance(event, ClearingRun.Recorded):
+            self.run_ids.append(event.originator_id)
+        elif isinstance(event, PostingAfterMoveFlag.Raised):
+            self.moved_away_flag_ids.append(event.originator_id)
         elif isinstance(event, Transfer.Made) and event.cause_type == ExchangeConfirmed.TYPE:
             self.credited_by_exchanges += event.quarters
         elif isinstance(event, Transfer.Made) and event.cause_type == ExchangeReversed.TYPE:
@@ -151,15 +183,23 @@ class Ledger(Application[UUID]):
     }
 
     def __init__(
-        self, env: dict[str, str] | None = None, *, overdraft: OverdraftPolicy | None = None
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        overdraft: OverdraftPolicy | None = None,
+        alliance: Alliance | None = None,
+        expiry: timedelta = DEFAULT_EXPIRY,
     ) -> None:
         super().__init__(env)
         self.overdraft = overdraft or OverdraftPolicy()
+        self.alliance = alliance or Alliance()
         self.recorder: ProcessRecorder
         # The consumer writes while API threads read: a read must never put a stale copy in the cache.
         self._lock = threading.RLock()
         self._index = _LogIndex()
         self._touched: set[UUID] = set()  # what the run being booked took from the cache
+        self._run: ProcessingEvent[UUID] | None = None  # the run being booked, for the desk's loads
+        self.desk = TransferDesk(_LedgerBooks(self), self.overdraft, self.alliance, expiry)
 
     def close(self) -> None:
         """Close the store once the event being applied, if any, is committed."""
@@ -195,7 +235,11 @@ class Ledger(Application[UUID]):
             # Aggregates are changed in place, not copied from the cache: whatever fails, forget them.
             self._touched.clear()
             try:
-                taken = [self._take(envelope, payload, processing) for envelope, payload in events]
+                self._run = processing
+                try:
+                    taken = [self._take(envelope, payload, processing) for envelope, payload in events]
+                finally:
+                    self._run = None
                 runs = [(e.antenneid, e.position) for (e, _), new in zip(events, taken, strict=True) if new]
                 if runs:
                     processing.collect_events(**{TRACKINGS: positions_of(runs)})
@@ -229,8 +273,30 @@ class Ledger(Application[UUID]):
         planned = planned_transfer(payload, envelope.antenneid)
         if planned is not None:
             self._book(planned, envelope, processing)
+        step = self._chain_step(payload, envelope)
+        if step is not None:
+            _collect(processing, *step.changed)
         # Other events (ExchangeRecorded, ...) move no credits; the feed still takes them in.
         return True
+
+    def _chain_step(self, payload: Contract, envelope: Envelope) -> Step | None:
+        """A transfer request or answer an antenne put in its chain, decided at the event's time."""
+        by, now = f"antenne:{envelope.antenneid}", envelope.time
+        try:
+            if isinstance(payload, TransferRequested):
+                return self.desk.request(payload, by, now)
+            if isinstance(payload, TransferFulfilled):
+                return self.desk.fulfil(payload.transfer_id, by, now)
+            if isinstance(payload, TransferRejected):
+                return self.desk.reject(payload.transfer_id, by, payload.reason, now)
+        except TransferNotFoundError:
+            # An answer that came before the request it answers (another antenne's or a partner's stream,
+            # as in a rebuild): not taken in yet, the consumer tries it again, in this antenne's order.
+            raise
+        except LedgerError as error:
+            # Taken in (the chain moves on) but not acted on: logged for an operator, never dropped unseen.
+            log.error("%s at position %d: %s", envelope.antenneid, envelope.position, error)
+        return None
 
     def balance(self, member_id: UUID) -> int:
         """A member's balance in quarter hours; AccountNotFoundError if the ledger never saw them."""
@@ -268,6 +334,99 @@ class Ledger(Application[UUID]):
             issuer=STATEMENT_ISSUER,
         )
 
+    # Two-phase transfers: the use cases of the partner API and of coordinators (docs/ledger.md).
+
+    def request_transfer(self, request: TransferRequested, requested_by: str, now: datetime) -> CrossTransfer:
+        """The payer's side asks to move hours to another party's member: held or refused at once."""
+        with self._lock:
+            return self._save_step(self.desk.request(request, requested_by, now))
+
+    def fulfil_transfer(self, transfer_id: UUID, by: str, now: datetime) -> CrossTransfer:
+        """The payee's side accepts: committed (or released if the hold expired)."""
+        with self._lock:
+            return self._save_step(self.desk.fulfil(transfer_id, by, now))
+
+    def reject_transfer(
+        self, transfer_id: UUID, by: str, reason: RejectReason, now: datetime
+    ) -> CrossTransfer:
+        """The payee's side declines: released back to the payer."""
+        with self._lock:
+            return self._save_step(self.desk.reject(transfer_id, by, reason, now))
+
+    def expire_holds(self, now: datetime) -> list[CrossTransfer]:
+        """Release every hold past its expiry; one save per transfer."""
+        with self._lock:
+            self._index.catch_up(self)
+            return [
+                self._save_step(self.desk.expire(transfer_id, now)) for transfer_id in self.desk.expired(now)
+            ]
+
+    def cross_transfer(self, transfer_id: UUID) -> CrossTransfer:
+        """One two-phase transfer as it stands."""
+        with self._lock:
+            made = self.desk.books.cross_transfer(transfer_id)
+            if made is None:
+                raise TransferNotFoundError(transfer_id)
+            return made
+
+    def cross_transfers(self) -> list[CrossTransfer]:
+        """Every two-phase transfer, in the order they were asked for."""
+        with self._lock:
+            self._index.catch_up(self)
+            return [self._read(i) for i in self._index.cross_ids]
+
+    def partner_position(self, partner_id: str) -> int:
+        """A partner's net position: positive when the partner's side owes BuurtPensioen."""
+        self.alliance.agreement(partner_id)
+        with self._lock:
+            clearing = self.desk.books.account(clearing_key(partner_id))
+            return clearing.balance if clearing is not None else 0
+
+    def settlement(self, partner_id: str, month: str) -> SettlementStatement:
+        """A partner's monthly settlement statement: committed transfers and the positions around them."""
+        self.alliance.agreement(partner_id)
+        lines = [line for made in self.cross_transfers() if (line := statement_line(made, partner_id))]
+        return settlement_statement(partner_id, month, lines)
+
+    def run_clearing(self, now: datetime) -> ClearingRun:
+        """Net every bilateral position committed since the last run and record it, with warnings."""
+        with self._lock:
+            runs = self.clearing_runs()
+            if runs and runs[-1].period_end >= now:
+                return runs[-1]
+            cleared = {transfer_id for run in runs for transfer_id in run.transfer_ids}
+            committed = [made for made in self.cross_transfers()
+                         if made.state is TransferState.COMMITTED and made.id not in cleared]  # fmt: skip
+            positions = {a.partner_id: self.partner_position(a.partner_id) for a in self.alliance.agreements}
+            run = ClearingRun(
+                period_end=now,
+                period_start=runs[-1].period_end if runs else None,
+                positions=[p.model_dump(mode="json") for p in net_positions(flow_of(m) for m in committed)],
+                partner_positions=positions,
+                warnings=[w.model_dump(mode="json") for w in self.alliance.warnings(positions)],
+                transfer_ids=[made.id for made in committed],
+            )
+            self.save(run)
+            for warning in run.warnings:
+                log.warning("clearing: partner %s at %d of its limit %d", warning.partner,
+                            warning.position, warning.limit)  # fmt: skip
+            return run
+
+    def clearing_runs(self) -> list[ClearingRun]:
+        """Every clearing run, oldest first."""
+        with self._lock:
+            self._index.catch_up(self)
+            return [self._read(i) for i in self._index.run_ids]
+
+    def _save_step(self, step: Step) -> CrossTransfer:
+        if step.changed:
+            try:
+                self.save(*step.changed)
+            except IntegrityError:
+                self._forget({aggregate.id: aggregate for aggregate in step.changed})
+                raise
+        return step.transfer
+
     def _movement(self, event: Any) -> Movement | None:
         if not isinstance(event, Account.Credited | Account.Debited):
             return None
@@ -286,6 +445,12 @@ class Ledger(Application[UUID]):
         with self._lock:
             self._index.catch_up(self)
             return [self._read(i) for i in self._index.flag_ids]
+
+    def moved_away_flags(self) -> list[PostingAfterMoveFlag]:
+        """Every posting a member's former home caused after they moved away, oldest first."""
+        with self._lock:
+            self._index.catch_up(self)
+            return [self._read(i) for i in self._index.moved_away_flag_ids]
 
     def audit(self) -> Audit:
         """Sum the accounts themselves and compare what exchanges credited with what antennes confirmed."""
@@ -338,11 +503,20 @@ class Ledger(Application[UUID]):
         )
         _collect(processing, debited, credited)
         _collect_uncached(processing, made)
+        for account in {debited.id: debited, credited.id: credited}.values():
+            if account.moved_away_from(envelope.antenneid):
+                assert account.home_antenne is not None
+                flag = PostingAfterMoveFlag(account.key, made.id, envelope.antenneid, account.home_antenne)
+                _collect_uncached(processing, flag)
+                log.warning("%s posted %s for %s, who moved to %s", envelope.antenneid, made.id, account.key,
+                            account.home_antenne)  # fmt: skip
         if self.overdraft.is_breached_by(debited, envelope.antenneid):
             # Recorded offline or beyond what the antenne checked: the fact stands, coordinators review it.
             limit = self.overdraft.limit_for(debited, envelope.antenneid)
+            beyond = self.overdraft.is_beyond_allowance(debited, envelope.antenneid)
             _collect(
-                processing, OverdraftFlag(debited.key, made.id, envelope.antenneid, debited.balance, limit)
+                processing,
+                OverdraftFlag(debited.key, made.id, envelope.antenneid, debited.balance, limit, beyond),
             )
             log.warning(
                 "overdraft: %s at %d, below -%d after %s", debited.key, debited.balance, limit, made.id
@@ -374,6 +548,13 @@ class Ledger(Application[UUID]):
             return changed
         self._touched.add(aggregate_id)
         return self.repository.get(aggregate_id, deepcopy_from_cache=False)
+
+    def _load_for_desk(self, aggregate_id: UUID) -> Any:
+        """What the transfer desk may change: during a run, the aggregate as the run left it (the same
+        object the run books on); otherwise a copy of the stored one."""
+        if self._run is not None:
+            return self._current(aggregate_id, self._run)
+        return self.repository.get(aggregate_id)
 
     def _take_snapshots(self, processing: ProcessingEvent[UUID]) -> None:
         """Snapshot each aggregate whose new events crossed a multiple of its interval, as it now is (a
@@ -427,3 +608,27 @@ def _net_confirmed(payload: Contract) -> int:
 def _home_of(key: str, envelope: Envelope) -> str | None:
     """The home antenne of an account opened for this event: a pool belongs to the event's antenne."""
     return envelope.antenneid if key.startswith("pool:") else None
+
+
+class _LedgerBooks:
+    """The desk's view of the ledger's books: the aggregates it may change (see `Ledger._load_for_desk`)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+
+    def account(self, key: str) -> Account | None:
+        try:
+            account: Account = self._ledger._load_for_desk(account_id(key))
+        except AggregateNotFoundError:
+            return None
+        return account
+
+    def cross_transfer(self, transfer_id: UUID) -> CrossTransfer | None:
+        try:
+            made: CrossTransfer = self._ledger._load_for_desk(transfer_id)
+        except AggregateNotFoundError:
+            return None
+        return made if isinstance(made, CrossTransfer) else None
+
+    def in_flight(self) -> list[CrossTransfer]:
+        return [made for made in self._ledger.cross_transfers() if made.state is TransferState.PREPARED]

@@ -135,7 +135,19 @@ class Account(Aggregate):
 
     @event(HomeAssigned)
     def _home_assigned(self, antenne_id: str) -> None:
+        if self.home_antenne is not None:
+            self._former_homes = (*self.former_homes, self.home_antenne)
         self.home_antenne = antenne_id
+
+    @property
+    def former_homes(self) -> tuple[str, ...]:
+        """The antennes the member moved away from (none for pools, or snapshots older than moves)."""
+        homes: tuple[str, ...] = self.__dict__.get("_former_homes", ())
+        return homes
+
+    def moved_away_from(self, antenne_id: str) -> bool:
+        """Whether the member left this antenne (and has not come back to it)."""
+        return antenne_id != self.home_antenne and antenne_id in self.former_homes
 
 
 @dataclass(frozen=True)
@@ -275,6 +287,10 @@ class OverdraftPolicy:
 
     default_limit: int = 80  # quarter hours: 20 hours, the antennes' default guard (min_balance -80)
     antenne_limits: tuple[tuple[str, int], ...] = ()
+    # Offline, an antenne may let a member spend this much past the limit, against the last balance it
+    # knew; spending beyond limit + allowance means the antenne itself went too far.
+    default_offline_allowance: int = 0
+    offline_allowances: tuple[tuple[str, int], ...] = ()
 
     def limit_for(self, account: Account, antenne_id: str) -> int:
         """The limit for spending recorded at this antenne; pools and earmarks never go below 0."""
@@ -282,11 +298,25 @@ class OverdraftPolicy:
             return 0
         return dict(self.antenne_limits).get(antenne_id, self.default_limit)
 
+    def allowance_for(self, antenne_id: str) -> int:
+        """How far past the limit this antenne may let spending go while it cannot reach the ledger."""
+        return dict(self.offline_allowances).get(antenne_id, self.default_offline_allowance)
+
     def is_breached_by(self, account: Account, antenne_id: str) -> bool:
         """Whether the account is now below the limit of the antenne that recorded the spending."""
         if account.key.startswith("opening:"):
             return False  # the counterpart of hours saved before the system: negative by design
         return account.balance < -self.limit_for(account, antenne_id)
+
+    def is_beyond_allowance(self, account: Account, antenne_id: str) -> bool:
+        """Whether the account is below the limit plus the antenne's offline allowance."""
+        return account.balance < -(self.limit_for(account, antenne_id) + self.allowance_for(antenne_id))
+
+    def would_refuse(self, account: Account | None, antenne_id: str, quarters: int) -> bool:
+        """Online: whether spending `quarters` now would take a member below the limit (refused)."""
+        if account is None:  # a member the ledger has not seen yet: balance 0, a member's limit
+            return quarters > dict(self.antenne_limits).get(antenne_id, self.default_limit)
+        return account.balance - quarters < -self.limit_for(account, antenne_id)
 
 
 def flag_id(transfer_id: UUID) -> UUID:
@@ -298,11 +328,18 @@ class OverdraftFlag(Aggregate):
     """A transfer took an account below its limit: a fact kept for coordinators, never dropped."""
 
     class Raised(Aggregate.Created):
+        class_version = 2
+
         account_key: str
         transfer_id: UUID
         antenne_id: str
         balance: int
         limit: int
+        beyond_allowance: bool  # below the limit plus the antenne's offline allowance; False before v2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["beyond_allowance"] = False
 
     @staticmethod
     def create_id(transfer_id: UUID) -> UUID:
@@ -310,10 +347,17 @@ class OverdraftFlag(Aggregate):
 
     @event(Raised)
     def __init__(
-        self, account_key: str, transfer_id: UUID, antenne_id: str, balance: int, limit: int
+        self,
+        account_key: str,
+        transfer_id: UUID,
+        antenne_id: str,
+        balance: int,
+        limit: int,
+        beyond_allowance: bool = False,
     ) -> None:
         self.account_key = account_key
         self.transfer_id = transfer_id
         self.antenne_id = antenne_id
         self.balance = balance
         self.limit = limit
+        self.beyond_allowance = beyond_allowance

@@ -25,7 +25,10 @@ from eventsourcing.persistence import Tracking
 from contracts.envelope import wrap_ledger_decision
 from contracts.ledger.decisions import BalanceChanged, MemberRehomed, OverdraftFlagged
 from contracts.subjects import ledger_subject
+from services.ledger.alliance import ClearingRun
+from services.ledger.decisions import clearing_decision, transfer_decision
 from services.ledger.domain import Account, OverdraftFlag, Transfer
+from services.ledger.transfers import CrossTransfer
 from services.messaging.relay import Batch, Outgoing
 
 if TYPE_CHECKING:
@@ -146,6 +149,32 @@ def _rehomed(event: Account.HomeAssigned, ledger: LedgerLog) -> list[Addressed]:
         rehomed_at=event.timestamp,
     )
     return [Addressed(event.antenne_id, payload)]
+
+
+def _transfer_decided(event: Any, ledger: LedgerLog) -> list[Addressed]:
+    """A two-phase transfer's decision, for the payer's and the payee's antennes (partners have theirs)."""
+    made: CrossTransfer = ledger.at_version(event.originator_id, event.originator_version)
+    payload = transfer_decision(made)
+    antennes = dict.fromkeys(a for a in (made.payer.antenne, made.payee.antenne) if a is not None)
+    return [Addressed(antenne_id, payload) for antenne_id in antennes]
+
+
+for _decided in (
+    CrossTransfer.Prepared,
+    CrossTransfer.Refused,
+    CrossTransfer.Committed,
+    CrossTransfer.Released,
+):
+    maps(_decided)(_transfer_decided)
+
+
+@maps(ClearingRun.Recorded)
+def _cleared(event: ClearingRun.Recorded, ledger: LedgerLog) -> list[Addressed]:
+    """A clearing run, for every antenne with a netted position in it."""
+    run: ClearingRun = ledger.at_version(event.originator_id, 1)
+    antennes = sorted({side.partition(":")[2] for p in run.positions for side in (p.payer, p.payee)
+                       if side.startswith("antenne:")})  # fmt: skip
+    return [Addressed(antenne_id, clearing_decision(run)) for antenne_id in antennes]
 
 
 class LedgerOutbox:

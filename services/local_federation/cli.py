@@ -68,5 +68,7 @@ def _print_ready(up_file: UpFile, var_dir: Path, seconds: float) -> None:
     typer.echo(f"  {'ledger':<30} {up_file['ledger']['url']}")
     typer.echo(f"  {'reporting':<30} {up_file['reporting']['url']}")
     typer.echo(f"  {'nats':<30} {redacted(up_file['nats']['url'])}")
+    for partner_id, partner in up_file["partners"].items():
+        typer.echo(f"  partner {partner_id:<22} {partner['name']} (partner API on the ledger, own token)")
     typer.echo(f"URLs and API tokens: {var_dir / 'up.json'}   Logs: {var_dir / 'logs'}")
     typer.echo("Press Ctrl-C to stop.")

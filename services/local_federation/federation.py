@@ -15,7 +15,7 @@ from services.antenne.web.accounts import Accounts, new_password
 from services.antenne.web.store import TableStore
 from services.auth import new_token
 from services.credentials.generate import Credentials, Installation, generate
-from services.credentials.permissions import ADMIN_USER, antenne_user
+from services.credentials.permissions import ADMIN_USER, antenne_user, partner_user
 from services.local_federation.demo import seed_antenne
 from services.local_federation.processes import ServiceProcess
 from services.messaging.nats_server import NatsServer
@@ -30,6 +30,7 @@ DEMO_ANTENNES: dict[str, str] = {
 }
 DEMO_COORDINATOR = "coordinator"  # the demo account's user name at every antenne
 DEMO_PARTNERS = ("bras-dessus",)  # Bras dessus Bras dessous, of the Samen Toujours alliance
+PARTNER_NAMES = {"bras-dessus": "Bras dessus Bras dessous"}
 
 # Flags given to nats-server override it; the included files are made by `buurtpensioen credentials`.
 SERVER_CONFIG = """\
@@ -64,13 +65,23 @@ class NatsAddress(TypedDict):
     url: str
 
 
+class PartnerAddress(TypedDict):
+    """An alliance partner's own credentials: its token for the ledger's partner API, its NATS user."""
+
+    name: str
+    ledger_url: str
+    token: str
+    nats_url: str
+
+
 class UpFile(TypedDict):
-    """What `var/up.json` holds: where each service listens and its API token."""
+    """What `var/up.json` holds: where each service listens and its API token; the partners' credentials."""
 
     antennes: dict[str, AntenneAddress]
     ledger: ServiceAddress
     reporting: ServiceAddress
     nats: NatsAddress
+    partners: dict[str, PartnerAddress]
 
 
 @dataclass(frozen=True)
@@ -174,12 +185,17 @@ class LocalFederation:
             ("ledger", self.ports.ledger, "LEDGER"),
             ("reporting", self.ports.reporting, "REPORTING"),
         ):
+            env = {f"{prefix}_TOKEN": tokens[name], f"{prefix}_NATS_URL": self.credentials.url(name)}
+            if name == "ledger":  # the alliance partners, each with its own token for the partner API
+                env["LEDGER_PARTNERS"] = json.dumps(
+                    {p: {"name": PARTNER_NAMES[p], "token": tokens[f"partner:{p}"]} for p in DEMO_PARTNERS}
+                )
             processes.append(
                 ServiceProcess(
                     name=name,
                     module=f"services.{name}",
                     args=["serve", "--port", str(port), "--database-url", self._sqlite(name), *common],
-                    env={f"{prefix}_TOKEN": tokens[name], f"{prefix}_NATS_URL": self.credentials.url(name)},
+                    env=env,
                     health_url=f"{self._url(port)}/healthz",
                     log_file=logs / f"{name}.log",
                 )
@@ -205,7 +221,7 @@ class LocalFederation:
         """Tokens are made once per installation and kept, so a restart keeps them."""
         path = self.var_dir / "secrets.json"
         tokens: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-        for name in [*DEMO_ANTENNES, "ledger", "reporting"]:
+        for name in [*DEMO_ANTENNES, "ledger", "reporting", *(f"partner:{p}" for p in DEMO_PARTNERS)]:
             tokens.setdefault(name, new_token())
         for antenne_id in DEMO_ANTENNES:  # the demo coordinators' passwords for the pages
             tokens.setdefault(f"{antenne_id}-coordinator", new_password())
@@ -247,6 +263,16 @@ class LocalFederation:
             "reporting": {"url": self._url(self.ports.reporting), "token": tokens["reporting"]},
             # The operator's URL, for `buurtpensioen status` and the `nats` tool (up.json is mode 0600).
             "nats": {"url": self.credentials.url(ADMIN_USER)},
+            # Each partner's own credentials: the partner API of the ledger, and its NATS user.
+            "partners": {
+                partner_id: {
+                    "name": PARTNER_NAMES[partner_id],
+                    "ledger_url": self._url(self.ports.ledger),
+                    "token": tokens[f"partner:{partner_id}"],
+                    "nats_url": self.credentials.url(partner_user(partner_id)),
+                }
+                for partner_id in DEMO_PARTNERS
+            },
         }
 
     def _seed_demo_data(self, tokens: dict[str, str]) -> None:

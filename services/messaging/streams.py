@@ -10,6 +10,10 @@ from nats.js.api import DiscardPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
 from contracts.subjects import (
+    ALLIANCE_DECISIONS_STREAM,
+    ALLIANCE_DECISIONS_SUBJECTS,
+    ALLIANCE_REQUESTS_STREAM,
+    ALLIANCE_REQUESTS_SUBJECTS,
     ANTENNE_STREAM,
     ANTENNE_SUBJECTS,
     DEADLETTER_STREAM,
@@ -67,10 +71,31 @@ def stream_configs(replicas: int = 1, max_bytes: int | None = None) -> tuple[Str
             max_age=DEADLETTER_MAX_AGE_SECONDS,
             **common,  # type: ignore[arg-type]
         ),
+        # Partners' transfers and answers, and the ledger's decisions for them: the ledger's store is
+        # the record; these carry them, and every message is idempotent (key or transfer id and state).
+        StreamConfig(
+            name=ALLIANCE_REQUESTS_STREAM,
+            subjects=[ALLIANCE_REQUESTS_SUBJECTS],
+            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            max_age=ANTENNE_MAX_AGE_SECONDS,
+            **common,  # type: ignore[arg-type]
+        ),
+        StreamConfig(
+            name=ALLIANCE_DECISIONS_STREAM,
+            subjects=[ALLIANCE_DECISIONS_SUBJECTS],
+            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            max_age=ANTENNE_MAX_AGE_SECONDS,
+            **common,  # type: ignore[arg-type]
+        ),
     )
 
 
-STREAMS = stream_configs()
+ALL_STREAMS = stream_configs()
+_ALLIANCE_NAMES = (ALLIANCE_REQUESTS_STREAM, ALLIANCE_DECISIONS_STREAM)
+# What antennes and the consumers of their events make sure of (antennes may ask about these only).
+STREAMS = tuple(config for config in ALL_STREAMS if config.name not in _ALLIANCE_NAMES)
+# What the ledger also makes sure of, for alliance clearing.
+ALLIANCE_STREAMS = tuple(config for config in ALL_STREAMS if config.name in _ALLIANCE_NAMES)
 
 
 async def ensure_streams(js: JetStreamContext, streams: tuple[StreamConfig, ...] = STREAMS) -> None:
@@ -83,7 +108,7 @@ async def ensure_streams(js: JetStreamContext, streams: tuple[StreamConfig, ...]
             await js.add_stream(config)
 
 
-def create_streams(nats_url: str, streams: tuple[StreamConfig, ...] = STREAMS) -> None:
+def create_streams(nats_url: str, streams: tuple[StreamConfig, ...] = ALL_STREAMS) -> None:
     """Connect as a user allowed to create streams (an operator) and create the missing ones."""
 
     async def create() -> None:

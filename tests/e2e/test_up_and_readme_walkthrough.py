@@ -154,7 +154,8 @@ def test_up_serves_the_readme_walkthrough_and_keeps_its_state_across_a_restart(
     print(f"buurtpensioen up became ready in {seconds:.1f} s")
     up_file = federation.up_file()
     assert set(up_file["antennes"]) == {"neder-over-heembeek", "jette", "laken"}
-    assert set(up_file) == {"antennes", "ledger", "reporting", "nats"}
+    assert set(up_file) == {"antennes", "ledger", "reporting", "nats", "partners"}
+    assert set(up_file["partners"]) == {"bras-dessus"}
     _wait_for(lambda: _demo_data_reported(up_file))
 
     # The README walk-through prints exactly what the README says it prints.
@@ -190,6 +191,6 @@ def test_up_serves_the_readme_walkthrough_and_keeps_its_state_across_a_restart(
     _wait_for(lambda: _summary(up_file).get("jette", {}).get("members") == 5)
     summary = _summary(up_file)
     assert summary["jette"]["quarters_confirmed"] == 6 + 4 + 5
-    assert summary["laken"]["members"] == 3
+    assert summary["laken"]["members"] == 3 + 1  # Anna moved there in the walk-through
     audit = _get(up_file["ledger"], "/api/v1/audit")
     assert audit["balanced"] is True

@@ -20,7 +20,13 @@ from nats.aio.msg import Msg
 from contracts.antenne.v1 import MemberRegistered
 from contracts.base import Contract
 from contracts.envelope import Envelope, wrap
-from contracts.subjects import ANTENNE_STREAM, DEADLETTER_STREAM, antenne_subject, deadletter_subject
+from contracts.subjects import (
+    ALLIANCE_REQUESTS_STREAM,
+    ANTENNE_STREAM,
+    DEADLETTER_STREAM,
+    antenne_subject,
+    deadletter_subject,
+)
 from services.credentials.generate import Installation, generate
 from services.credentials.permissions import (
     ADMIN_USER,
@@ -144,15 +150,49 @@ def test_a_partner_reads_its_anonymised_feed_and_is_refused_raw_antenne_subjects
     assert asyncio.run(scenario()) == ["partner.bras-dessus.exchange.confirmed"]
 
 
-def test_a_partner_may_publish_nothing(secured_nats: SecuredNats) -> None:
+def test_a_partner_may_publish_nothing_but_its_own_alliance_requests(secured_nats: SecuredNats) -> None:
     async def scenario() -> None:
         refusals = Refusals()
         partner = await _connect(secured_nats.url(partner_user("bras-dessus")), refusals)
         await partner.publish("partner.bras-dessus.exchange.confirmed", b"forged")
         await refusals.wait_for("permissions violation for publish")
+        await partner.publish("alliance.samana.requests.alliance.transfer", b"as another partner")
+        await refusals.wait_for('publish to "alliance.samana.requests')
         await partner.close()
 
     asyncio.run(scenario())
+
+
+def test_a_partners_requests_reach_the_ledgers_stream_and_its_decisions_reach_that_partner_only(
+    secured_nats: SecuredNats,
+) -> None:
+    async def scenario() -> tuple[list[str], list[bytes]]:
+        refusals = Refusals()
+        partner = await _connect(secured_nats.url(partner_user("bras-dessus")), refusals)
+        other = await _connect(secured_nats.url(partner_user("samana")), refusals)
+        decisions: asyncio.Queue[Msg] = asyncio.Queue()
+        await partner.subscribe("alliance.bras-dessus.decisions.>", cb=decisions.put)
+        await other.subscribe("alliance.bras-dessus.decisions.>", cb=decisions.put)
+        await partner.subscribe("alliance.samana.>", cb=decisions.put)  # refused
+        await partner.flush()
+        await partner.publish("alliance.bras-dessus.requests.alliance.transfer", b"a transfer")
+        await partner.flush()
+        ledger = await nats.connect(secured_nats.url("ledger"))
+        js = ledger.jetstream()
+        await js.publish("alliance.bras-dessus.decisions.transfer.prepared", b"decided")
+        first = await asyncio.wait_for(decisions.get(), 5)
+        await asyncio.sleep(0.3)
+        subscription = await js.pull_subscribe("alliance.*.requests.>", stream=ALLIANCE_REQUESTS_STREAM)
+        taken = [m.data for m in await subscription.fetch(10, timeout=2)]
+        for connection in (partner, other, ledger):
+            await connection.close()
+        return [first.subject] + [
+            m.subject for m in [decisions.get_nowait() for _ in range(decisions.qsize())]
+        ], taken
+
+    delivered, taken = asyncio.run(scenario())
+    assert delivered == ["alliance.bras-dessus.decisions.transfer.prepared"]
+    assert taken == [b"a transfer"]
 
 
 class ListSink(OneAtATime):

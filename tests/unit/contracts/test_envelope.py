@@ -113,6 +113,16 @@ def test_every_contract_has_a_json_schema_with_its_type_and_version() -> None:
         "account.balance_changed.v1.json",
         "account.overdraft_flagged.v1.json",
         "account.member_rehomed.v1.json",
+        "transfer.requested.v1.json",
+        "transfer.fulfilled.v1.json",
+        "transfer.rejected.v1.json",
+        "transfer.prepared.v1.json",
+        "transfer.refused.v1.json",
+        "transfer.committed.v1.json",
+        "transfer.released.v1.json",
+        "clearing.recorded.v1.json",
+        "alliance.transfer.v1.json",
+        "alliance.answer.v1.json",
     }
     confirmed = schemas["exchange.confirmed.v1.json"]
     assert confirmed["x-type"] == "exchange.confirmed"

@@ -74,3 +74,12 @@ def test_the_flags_are_listed_by_the_api_and_limits_come_from_the_environment(
     assert response.status_code == 200
     [flag] = response.json()
     assert (flag["antenne_id"], flag["balance"], flag["limit"]) == ("jette", -5, 4)
+
+
+def test_spending_past_the_offline_allowance_is_flagged_as_such() -> None:
+    policy = OverdraftPolicy(default_limit=8, offline_allowances=(("jette", 4),))
+    with Ledger(env=eventsourcing_env("memory:"), overdraft=policy) as ledger:
+        _apply(ledger, _help_received(AntenneEvents("jette"), [10, 3]))  # -10 (within 8 + 4), -13 (past)
+        flags = ledger.flags()
+
+    assert [(flag.balance, flag.beyond_allowance) for flag in flags] == [(-10, False), (-13, True)]

@@ -1,0 +1,1 @@
+"""Messages between the federation's ledger and the Samen Toujours alliance partners."""
