@@ -15,7 +15,9 @@ from services.antenne.application.roles import NotAllowedError
 from services.antenne.domain import AntenneError, ConflictError, NotFoundError
 from services.antenne.relay import Relay
 from services.antenne.sweeps import sweep_every
+from services.auth import install_authentication
 from services.http_errors import install_error_handlers
+from services.http_guard import install_http_guard
 from services.observability.metrics import instrument
 from services.persistence import redacted
 
@@ -66,11 +68,13 @@ def create_app(settings: Settings, *, run_relay: bool = True) -> FastAPI:
         version="1",
         lifespan=lifespan,
     )
-    app.state.token = settings.token
+    app.state.antenne_id = settings.antenne_id
+    install_authentication(app.state, "antenne", settings.token, settings.tokens_file)
     for api_router in routers:
         app.include_router(api_router)
     install_error_handlers(app, ERROR_STATUSES)
     instrument(app, service="antenne")
+    install_http_guard(app)
     return app
 
 

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from services.auth import require_token
+from services.auth import PrincipalDep, Role, allow, authenticate, own_member_only
 from services.ledger.application import Audit, Ledger
 from services.messaging.consumer import ConsumerStatus
 from services.messaging.report import ConsumerReport, StatusDep
@@ -77,17 +77,24 @@ class Health(BaseModel):
     consumer: ConsumerReport
 
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)])
+# Who may read what at the ledger: a member only their own account; a coordinator any member's (a balance
+# is the same whichever antenne asks) but only their antenne's flags; partners only the reporting feed.
+PEOPLE_AND_SERVICES = (Role.SERVICE, Role.PROJECT_COORDINATOR, Role.LOCAL_LEAD, Role.COORDINATOR)
+FOR_MEMBERS = [allow(*PEOPLE_AND_SERVICES, Role.MEMBER), Depends(own_member_only)]
+FOR_COORDINATORS = [allow(*PEOPLE_AND_SERVICES)]
+FOR_LEADS = [allow(Role.SERVICE, Role.PROJECT_COORDINATOR, Role.LOCAL_LEAD)]
+
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(authenticate)])
 health_router = APIRouter()
 
 
-@router.get("/balances/{member_id}", tags=["balances"])
+@router.get("/balances/{member_id}", tags=["balances"], dependencies=FOR_MEMBERS)
 def get_balance(member_id: UUID, ledger: LedgerDep) -> Balance:
     """A member's balance in quarter hours, the same whichever antenne asks."""
     return Balance(member_id=member_id, quarters=ledger.balance(member_id))
 
 
-@router.get("/audit", tags=["audit"])
+@router.get("/audit", tags=["audit"], dependencies=FOR_LEADS)
 def get_audit(ledger: LedgerDep, status: StatusDep) -> AuditReport:
     """Check the books: sum of accounts, credits against confirmed help, what each antenne sent."""
     return AuditReport.of(ledger.audit(), status)
@@ -104,9 +111,9 @@ class Flag(BaseModel):
     limit: int = Field(description="The overdraft limit that applied, in quarter hours.")
 
 
-@router.get("/flags", tags=["flags"])
-def get_flags(ledger: LedgerDep) -> list[Flag]:
-    """Every overdraft breach the ledger flagged, oldest first."""
+@router.get("/flags", tags=["flags"], dependencies=FOR_COORDINATORS)
+def get_flags(ledger: LedgerDep, principal: PrincipalDep) -> list[Flag]:
+    """Every overdraft breach the ledger flagged, oldest first (a local role sees its antenne's only)."""
     return [
         Flag(
             flag_id=flag.id,
@@ -117,6 +124,7 @@ def get_flags(ledger: LedgerDep) -> list[Flag]:
             limit=flag.limit,
         )
         for flag in ledger.flags()
+        if principal.may_act_in(flag.antenne_id)
     ]
 
 

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, status
 
+from services.auth import install_authentication
 from services.http_errors import install_error_handlers
+from services.http_guard import install_http_guard
 from services.ledger import statement_api
 from services.ledger.api import health_router, router
 from services.ledger.application import Ledger
@@ -63,11 +65,12 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
         version="1",
         lifespan=lifespan,
     )
-    app.state.token = settings.token
+    install_authentication(app.state, "ledger", settings.token, settings.tokens_file)
     app.include_router(router)
     app.include_router(statement_api.router)
     app.include_router(statement_api.public_router)
     app.include_router(health_router)
     install_error_handlers(app, ERROR_STATUSES)
     instrument(app, service="ledger")
+    install_http_guard(app)
     return app

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from services.auth import new_token
+from services.credentials.api_tokens import demo_role_tokens
 from services.credentials.generate import Credentials, Installation, generate
 from services.credentials.permissions import ADMIN_USER, antenne_user
 from services.local_federation.demo import seed_antenne
@@ -53,6 +54,7 @@ class UpFile(TypedDict):
     ledger: ServiceAddress
     reporting: ServiceAddress
     nats: NatsAddress
+    roles: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class LocalFederation:
     nats: NatsServer = field(init=False)
     credentials: Credentials = field(init=False)
     services: list[ServiceProcess] = field(default_factory=list, init=False)
+    role_tokens: dict[str, str] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.var_dir = self.var_dir.resolve()
@@ -92,6 +95,7 @@ class LocalFederation:
         (self.var_dir / "logs").mkdir(parents=True, exist_ok=True)
         tokens = self._tokens()
         self.credentials = self._nats_credentials()
+        self.role_tokens = demo_role_tokens(self.var_dir / "credentials", list(DEMO_ANTENNES), DEMO_PARTNERS)
         log.info("starting nats-server with JetStream and per-antenne permissions on %s", self.nats.url)
         self.nats.start()
         # The services may only read the streams (antennes) or use them (ledger, reporting): make them.
@@ -143,7 +147,7 @@ class LocalFederation:
                 module="services.antenne",
                 args=["serve", "--antenne-id", antenne_id, "--name", DEMO_ANTENNES[antenne_id],
                       "--port", str(port), "--database-url", self._sqlite(antenne_id), *common],
-                env={"ANTENNE_TOKEN": tokens[antenne_id],
+                env={"ANTENNE_TOKEN": tokens[antenne_id], "ANTENNE_TOKENS_FILE": str(self._token_file()),
                      "ANTENNE_NATS_URL": self.credentials.url(antenne_user(antenne_id))},
                 health_url=f"{self._url(port)}/healthz",
                 log_file=logs / f"{antenne_id}.log",
@@ -159,12 +163,20 @@ class LocalFederation:
                     name=name,
                     module=f"services.{name}",
                     args=["serve", "--port", str(port), "--database-url", self._sqlite(name), *common],
-                    env={f"{prefix}_TOKEN": tokens[name], f"{prefix}_NATS_URL": self.credentials.url(name)},
+                    env={
+                        f"{prefix}_TOKEN": tokens[name],
+                        f"{prefix}_TOKENS_FILE": str(self._token_file()),
+                        f"{prefix}_NATS_URL": self.credentials.url(name),
+                    },
                     health_url=f"{self._url(port)}/healthz",
                     log_file=logs / f"{name}.log",
                 )
             )
         return processes
+
+    def _token_file(self) -> Path:
+        """The scoped tokens' hashes, one file for the whole local federation."""
+        return self.var_dir / "credentials" / "api-tokens.json"
 
     def _sqlite(self, name: str) -> str:
         return f"sqlite:///{self.var_dir / 'data' / name}.db"
@@ -201,6 +213,8 @@ class LocalFederation:
             "reporting": {"url": self._url(self.ports.reporting), "token": tokens["reporting"]},
             # The operator's URL, for `buurtpensioen status` and the `nats` tool (up.json is mode 0600).
             "nats": {"url": self.credentials.url(ADMIN_USER)},
+            # A scoped token per demo role (`jette/coordinator`, `partner/bras-dessus`, ...).
+            "roles": self.role_tokens,
         }
 
     def _seed_demo_data(self, tokens: dict[str, str]) -> None:

@@ -9,9 +9,9 @@ from fastapi import Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 
 from services.antenne.application import Antenne
-from services.antenne.application.roles import Actor, Role, authorise
+from services.antenne.application.roles import Actor, NotAllowedError, Role, authorise
 from services.antenne.relay import Relay
-from services.auth import require_token
+from services.auth import PrincipalDep, authenticate
 
 T = TypeVar("T")
 MAX_PAGE = 200
@@ -77,24 +77,16 @@ class Page(BaseModel, Generic[T]):
         return cls(items=items, total=len(everything), offset=page.offset, limit=page.limit)
 
 
-def get_actor(
-    role: Annotated[
-        Role,
-        Header(alias="X-Actor-Role", description="Who acts; the service token alone acts as a coordinator."),
-    ] = Role.COORDINATOR,
-    actor_id: Annotated[
-        str,
-        Header(
-            alias="X-Actor-Id", max_length=100, description="The acting person's id (a member's member id)."
-        ),
-    ] = "desk",
-) -> Actor:
-    """The person acting through the desk software that holds the token."""
-    return Actor(role, actor_id)
+def authorised(request: Request, principal: PrincipalDep) -> Actor:
+    """Refuse the request unless the token's role may call the route's use case (its function name).
 
-
-def authorised(request: Request, actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
-    """Refuse the request unless the actor's role may call the route's use case (its function name)."""
+    Plain `def`: a member confirming help is checked against the exchange, which reads the store.
+    """
+    if not principal.may_act_in(request.app.state.antenne_id):
+        raise NotAllowedError(
+            Actor(principal.role, principal.actor_id), f"act in antenne {request.app.state.antenne_id}"
+        )
+    actor = Actor(principal.role, principal.actor_id)
     use_case: str = request.scope["route"].name
     member_id = request.path_params.get("member_id")
     if actor.role is Role.MEMBER and "exchange_id" in request.path_params:
@@ -106,7 +98,7 @@ def authorised(request: Request, actor: Annotated[Actor, Depends(get_actor)]) ->
 
 
 # Every route under API needs the token, then a role that may call it (roles.py).
-PROTECTED = [Depends(require_token), Depends(authorised)]
+PROTECTED = [Depends(authenticate), Depends(authorised)]
 
 AntenneDep = Annotated[Antenne, Depends(get_antenne)]
 ActorDep = Annotated[Actor, Depends(authorised)]

@@ -85,7 +85,7 @@ class ApiBehaviour:
             "request_id": None,
             "held_by": [],
             "four_eyes": False,
-            "recorded_by": "desk",  # the token alone acts as the desk's coordinator
+            "recorded_by": "service:antenne",  # the service token acts as itself
             "approved_by": None,
         }
         assert response.json() == {"exchange_id": exchange_id, "status": "pending", **body, **recorded}
