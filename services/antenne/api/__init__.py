@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from services.antenne.api import activities, donations, matching, members, moving, timebank, vouchers
+from services.antenne.api import activities, donations, matching, members, moving, privacy, timebank, vouchers
 from services.antenne.api.health import health_router
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ routers: tuple[APIRouter, ...] = (
     donations.router,
     vouchers.router,
     activities.router,
+    privacy.router,
     health_router,
 )
 

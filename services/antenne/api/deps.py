@@ -9,7 +9,7 @@ from fastapi import Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 
 from services.antenne.application import Antenne
-from services.antenne.application.roles import Actor, NotAllowedError, Role, authorise
+from services.antenne.application.roles import MAY, Actor, NotAllowedError, Role, authorise
 from services.antenne.relay import Relay
 from services.auth import PrincipalDep, authenticate
 
@@ -89,7 +89,7 @@ def authorised(request: Request, principal: PrincipalDep) -> Actor:
     actor = Actor(principal.role, principal.actor_id)
     use_case: str = request.scope["route"].name
     member_id = request.path_params.get("member_id")
-    if actor.role is Role.MEMBER and "exchange_id" in request.path_params:
+    if actor.role is Role.MEMBER and "exchange_id" in request.path_params and use_case in MAY[Role.MEMBER]:
         # A member confirms or disputes only help they received.
         antenne: Antenne = request.app.state.antenne
         member_id = antenne.get_exchange(UUID(request.path_params["exchange_id"])).recipient_id

@@ -13,7 +13,7 @@ from uuid import UUID
 from services.antenne.domain import AntenneError
 from services.principals import Role
 
-READ_OWN = frozenset({"get_member", "get_balance", "get_statement"})
+READ_OWN = frozenset({"get_member", "get_balance", "get_statement", "export_member_data"})
 FOR_OWN_HELP = frozenset({"confirm_exchange", "dispute_exchange"})
 MEMBER = READ_OWN | FOR_OWN_HELP
 
@@ -33,7 +33,10 @@ COORDINATOR = MEMBER | frozenset({
 })  # fmt: skip
 
 # Corrections move credits after the fact: a lead decides them, not the volunteer at the desk.
-LOCAL_LEAD = COORDINATOR | frozenset({"reverse_exchange", "hand_over_member", "receive_member"})
+# Erasure cannot be undone: a lead decides it too.
+LOCAL_LEAD = COORDINATOR | frozenset(
+    {"reverse_exchange", "hand_over_member", "receive_member", "erase_member"}
+)
 PROJECT_COORDINATOR = LOCAL_LEAD
 
 

@@ -246,12 +246,21 @@ class ApiBehaviour:
 
         posts = {url: p["post"] for url, p in paths.items() if "post" in p and url.startswith("/api/v1/")}
         # Sweeps (auto-accept, expire-stale, return-expired) are safe to repeat; vouchers carry serials;
-        # a handover and an arrival are keyed by the member's global id.
+        # a handover and an arrival are keyed by the member's global id; an erasure happens once.
         recording = {
             url: op
             for url, op in posts.items()
             if not url.endswith(
-                ("auto-accept", "expire-stale", "return-expired", "vouchers", "batch", "handover", "arrivals")
+                (
+                    "auto-accept",
+                    "expire-stale",
+                    "return-expired",
+                    "vouchers",
+                    "batch",
+                    "handover",
+                    "arrivals",
+                    "erasure",
+                )
             )
         }
         headers = {url: {p["name"] for p in op.get("parameters", [])} for url, op in recording.items()}

@@ -1,0 +1,283 @@
+"""Crypto-shredding: the `personal` part of every stored event is sealed with its member's own key.
+
+Events are never deleted, so erasure destroys the key instead (decision 0011). Each member (each event
+originator with personal data) gets a random AES-256-GCM key in the antenne's own database, table
+`antenne_subject_keys`; the mapper seals an event's `personal` mapping with it before the event is stored
+and opens it when the event is read. Once the key is destroyed the sealed bytes are noise: the event still
+decodes, with every personal field read as erased, while its facts (ids, amounts, dates) are untouched, so
+the ledger and every figure stay as they were.
+
+The associated data binds a sealed part to its event (originator id and version): it cannot be pasted
+into another member's event. The optional whole-payload cipher of `eventsourcing` (`CIPHER_TOPIC`,
+`CIPHER_KEY`) may still wrap the whole stored event on top of this (docs/decisions/0011).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.utils import get_topic
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from eventsourcing.domain import DomainEventProtocol
+    from eventsourcing.persistence import Recorder
+
+log = logging.getLogger(__name__)
+
+PERSONAL = "personal"
+SEALED = "sealed"
+ERASED = "[erased]"
+# Fields that must stay text when erased (a name, a note); every other personal field reads None.
+ERASED_AS_TEXT = frozenset({"display_name", "text"})
+TABLE = "antenne_subject_keys"
+
+
+class ErasedError(Exception):
+    """The subject's key was destroyed: nothing personal can be sealed for them again."""
+
+    def __init__(self, subject_id: UUID) -> None:
+        super().__init__(f"the personal data of {subject_id} was erased")
+        self.subject_id = subject_id
+
+
+class SubjectKeys(Protocol):
+    """Where each subject's key lives, and the record of its destruction."""
+
+    def key(self, subject_id: UUID, *, create: bool) -> bytes | None:
+        """The subject's key; a new one when `create` and they have none; None once erased."""
+
+    def destroy(self, subject_id: UUID) -> bool:
+        """Destroy the subject's key for good; False when it was destroyed already."""
+
+    def erased(self, subject_id: UUID) -> bool:
+        """Whether the subject's key was destroyed."""
+
+
+class _CachedKeys:
+    """Keys read once per process; destruction goes to the database first, then drops the copy."""
+
+    def __init__(self) -> None:
+        self._cache: dict[UUID, bytes | None] = {}
+        self._lock = threading.Lock()
+
+    def key(self, subject_id: UUID, *, create: bool) -> bytes | None:
+        if subject_id in self._cache:
+            return self._cache[subject_id]
+        with self._lock:
+            found, erased = self._read(subject_id)
+            if found is None and not erased and create:
+                self._insert(subject_id, AESGCM.generate_key(bit_length=256))
+                found, erased = self._read(subject_id)  # another process may have won: use its key
+            if found is not None or erased:
+                self._cache[subject_id] = found
+            return found
+
+    def destroy(self, subject_id: UUID) -> bool:
+        with self._lock:
+            _, erased = self._read(subject_id)
+            if not erased:
+                self._mark_erased(subject_id, datetime.now(UTC).isoformat(timespec="seconds"))
+            self._cache[subject_id] = None
+            return not erased
+
+    def erased(self, subject_id: UUID) -> bool:
+        return self._read(subject_id)[1]
+
+    def _read(self, subject_id: UUID) -> tuple[bytes | None, bool]:
+        raise NotImplementedError
+
+    def _insert(self, subject_id: UUID, key: bytes) -> None:
+        raise NotImplementedError
+
+    def _mark_erased(self, subject_id: UUID, when: str) -> None:
+        raise NotImplementedError
+
+
+class MemoryKeys(_CachedKeys):
+    """Keys for an antenne kept in memory (tests, `memory:` stores)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: dict[UUID, tuple[bytes | None, str | None]] = {}
+
+    def _read(self, subject_id: UUID) -> tuple[bytes | None, bool]:
+        key, erased_at = self._rows.get(subject_id, (None, None))
+        return key, erased_at is not None
+
+    def _insert(self, subject_id: UUID, key: bytes) -> None:
+        self._rows.setdefault(subject_id, (key, None))
+
+    def _mark_erased(self, subject_id: UUID, when: str) -> None:
+        self._rows[subject_id] = (None, when)
+
+
+class SQLiteKeys(_CachedKeys):
+    """Keys in the antenne's SQLite file, beside its events (own connections, short transactions)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self._path = path
+        with self._connect() as db:
+            db.execute(
+                f"CREATE TABLE IF NOT EXISTS {TABLE} (subject_id TEXT PRIMARY KEY, key BLOB, erased_at TEXT)"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self._path, timeout=30, isolation_level=None)
+
+    def _read(self, subject_id: UUID) -> tuple[bytes | None, bool]:
+        with self._connect() as db:
+            query = f"SELECT key, erased_at FROM {TABLE} WHERE subject_id = ?"
+            row = db.execute(query, (str(subject_id),)).fetchone()
+        return (None, False) if row is None else (row[0], row[1] is not None)
+
+    def _insert(self, subject_id: UUID, key: bytes) -> None:
+        with self._connect() as db:
+            db.execute(
+                f"INSERT INTO {TABLE} (subject_id, key) VALUES (?, ?) ON CONFLICT (subject_id) DO NOTHING",
+                (str(subject_id), key),
+            )
+
+    def _mark_erased(self, subject_id: UUID, when: str) -> None:
+        with self._connect() as db:
+            # Overwrite the old key's bytes in the page, not just unlink them; then fold the log back.
+            db.execute("PRAGMA secure_delete = ON")
+            db.execute(
+                f"INSERT INTO {TABLE} (subject_id, key, erased_at) VALUES (?, NULL, ?) "
+                "ON CONFLICT (subject_id) DO UPDATE SET key = NULL, erased_at = excluded.erased_at",
+                (str(subject_id), when),
+            )
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+class PostgresKeys(_CachedKeys):
+    """Keys in the antenne's PostgreSQL database, through the event recorder's connection pool."""
+
+    def __init__(self, datastore: Any) -> None:
+        super().__init__()
+        self._datastore = datastore
+        with datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {TABLE} (subject_id uuid PRIMARY KEY, key bytea, erased_at text)"
+            )
+
+    def _read(self, subject_id: UUID) -> tuple[bytes | None, bool]:
+        with self._datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT key, erased_at FROM {TABLE} WHERE subject_id = %s", (subject_id,))
+            row = cursor.fetchone()
+        if row is None:
+            return None, False
+        key = row["key"]
+        return (bytes(key) if key is not None else None), row["erased_at"] is not None
+
+    def _insert(self, subject_id: UUID, key: bytes) -> None:
+        with self._datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                f"INSERT INTO {TABLE} (subject_id, key) VALUES (%s, %s) ON CONFLICT (subject_id) DO NOTHING",
+                (subject_id, key),
+            )
+
+    def _mark_erased(self, subject_id: UUID, when: str) -> None:
+        with self._datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                f"INSERT INTO {TABLE} (subject_id, key, erased_at) VALUES (%s, NULL, %s) "
+                "ON CONFLICT (subject_id) DO UPDATE SET key = NULL, erased_at = excluded.erased_at",
+                (subject_id, when),
+            )
+
+
+def subject_keys_for(recorder: Recorder, env: Mapping[str, str]) -> SubjectKeys:
+    """The key store beside the antenne's events, whichever database they are in."""
+    module = env.get("PERSISTENCE_MODULE", "eventsourcing.popo")
+    if module == "eventsourcing.sqlite":
+        return SQLiteKeys(str(env.get("SQLITE_DBNAME")))
+    if module == "eventsourcing.postgres":
+        return PostgresKeys(recorder.datastore)  # type: ignore[attr-defined]
+    return MemoryKeys()
+
+
+class PersonalDataMapper(Mapper[UUID]):
+    """A mapper that seals each event's `personal` part with its originator's key."""
+
+    keys: SubjectKeys | None = None  # given by the application once its recorder exists
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        state = dict(vars(domain_event))
+        personal = state.get(PERSONAL)
+        if isinstance(personal, dict) and self.keys is not None:
+            subject = domain_event.originator_id
+            key = self.keys.key(subject, create=True)
+            if key is None:
+                raise ErasedError(subject)
+            state[PERSONAL] = _seal(key, personal, subject, domain_event.originator_version)
+        topic = get_topic(domain_event.__class__)
+        originator_id = state.pop("originator_id")
+        originator_version = state.pop("originator_version")
+        class_version = getattr(type(domain_event), "class_version", 1)
+        if class_version > 1:
+            state["class_version"] = class_version
+        stored_state = self.transcoder.encode(state)
+        if self.compressor:
+            stored_state = self.compressor.compress(stored_state)
+        if self.cipher:
+            stored_state = self.cipher.encrypt(stored_state)
+        return StoredEvent(
+            originator_id=originator_id,
+            originator_version=originator_version,
+            topic=topic,
+            state=stored_state,
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        domain_event = super().to_domain_event(stored_event)
+        personal = getattr(domain_event, PERSONAL, None)
+        if isinstance(personal, dict) and SEALED in personal:
+            subject = UUID(str(stored_event.originator_id))
+            key = self.keys.key(subject, create=False) if self.keys else None
+            opened = _open(key, personal, subject, stored_event.originator_version) if key else None
+            domain_event.__dict__[PERSONAL] = opened if opened is not None else erased(personal["fields"])
+        return domain_event
+
+
+def erased(fields: list[str]) -> dict[str, Any]:
+    """What a personal part reads once its key is gone."""
+    return {name: ERASED if name in ERASED_AS_TEXT else None for name in fields}
+
+
+def _associated(subject: UUID, version: int) -> bytes:
+    return f"{subject}:{version}".encode()
+
+
+def _seal(key: bytes, personal: dict[str, Any], subject: UUID, version: int) -> dict[str, Any]:
+    nonce = os.urandom(12)
+    plain = json.dumps(personal, separators=(",", ":")).encode()
+    sealed = AESGCM(key).encrypt(nonce, plain, _associated(subject, version))
+    # The field names are no personal data: they let an erased part read as the same shape.
+    return {SEALED: base64.b64encode(nonce + sealed).decode(), "fields": sorted(personal)}
+
+
+def _open(key: bytes, sealed: dict[str, Any], subject: UUID, version: int) -> dict[str, Any] | None:
+    raw = base64.b64decode(sealed[SEALED])
+    try:
+        plain = AESGCM(key).decrypt(raw[:12], raw[12:], _associated(subject, version))
+    except InvalidTag:
+        log.error("the personal part of %s v%s does not open with its key: read as erased", subject, version)
+        return None
+    opened: dict[str, Any] = json.loads(plain)
+    return opened
+
+
+__all__ = ["ERASED", "ErasedError", "PersonalDataMapper", "SubjectKeys", "subject_keys_for"]
