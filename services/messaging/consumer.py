@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING, Protocol
 import nats
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from pydantic import ValidationError
 
 from contracts.envelope import Envelope
-from contracts.registry import UnknownContractError
 from contracts.subjects import ANTENNE_STREAM, ANTENNE_SUBJECTS, deadletter_subject
 from services.messaging.chain import Decision, decide
+from services.messaging.screening import RefusedMessageError, ReplayGuard, screen
 from services.messaging.streams import ensure_streams
 from services.persistence import redacted
 
@@ -79,6 +78,7 @@ class ChainConsumer:
     progress_log_seconds: float = 10.0
     status: ConsumerStatus = field(default_factory=ConsumerStatus)
     _last: dict[str, int | None] = field(default_factory=dict, init=False)
+    _replays: ReplayGuard = field(default_factory=ReplayGuard, init=False)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set, reconnecting after any failure."""
@@ -185,10 +185,10 @@ class ChainConsumer:
 
     async def _handle(self, js: JetStreamContext, message: Msg) -> None:
         try:
-            envelope = Envelope.from_bytes(message.data)
-            payload = envelope.payload()
-        except (ValidationError, UnknownContractError) as error:
-            await self._park(js, message, f"undecodable: {error}")
+            envelope, payload = screen(message.subject, message.data)
+            self._replays.check(envelope)
+        except RefusedMessageError as refused:
+            await self._park(js, message, str(refused))
             return
         decision = decide(
             envelope.position, envelope.previousposition, self._last_applied(envelope.antenneid)
@@ -199,6 +199,7 @@ class ChainConsumer:
             except Exception as error:  # a store hiccup: try this message again soon, never skip it
                 await self._retry_later(message, envelope, error)
                 return
+            self._replays.remember(envelope)
             await message.ack()
         elif decision is Decision.DUPLICATE:
             self.status.duplicates += 1
