@@ -88,13 +88,22 @@ def authorised(request: Request, principal: PrincipalDep) -> Actor:
         )
     actor = Actor(principal.role, principal.actor_id)
     use_case: str = request.scope["route"].name
-    member_id = request.path_params.get("member_id")
-    if actor.role is Role.MEMBER and "exchange_id" in request.path_params and use_case in MAY[Role.MEMBER]:
+    member_id = _uuid(request.path_params.get("member_id"))
+    exchange_id = _uuid(request.path_params.get("exchange_id"))
+    if actor.role is Role.MEMBER and exchange_id is not None and use_case in MAY[Role.MEMBER]:
         # A member confirms or disputes only help they received.
         antenne: Antenne = request.app.state.antenne
-        member_id = antenne.get_exchange(UUID(request.path_params["exchange_id"])).recipient_id
-    authorise(actor, use_case, UUID(str(member_id)) if member_id else None)
+        member_id = antenne.get_exchange(exchange_id).recipient_id
+    authorise(actor, use_case, member_id)
     return actor
+
+
+def _uuid(value: object) -> UUID | None:
+    """A path's id, or None when it is no id (the route's own validation then refuses it with 422)."""
+    try:
+        return UUID(str(value)) if value is not None else None
+    except ValueError:
+        return None
 
 
 # Every route under API needs the token, then a role that may call it (roles.py).

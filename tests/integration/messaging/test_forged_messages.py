@@ -65,7 +65,7 @@ def test_forged_oversized_malformed_and_replayed_messages_are_parked_and_nothing
         await _until(lambda: len(sink.applied) == 3)
         for number in range(1, 6):
             parked = await js.get_msg(DEADLETTER_STREAM, number)
-            reasons[parked.data[:40]] = (parked.headers or {}).get(REASON_HEADER, "")
+            reasons[(parked.data or b"")[:40]] = (parked.headers or {}).get(REASON_HEADER, "")
         await nc.close()
 
     consumer = asyncio.run(_with_consumer(nats_server, sink, scenario))
