@@ -52,7 +52,7 @@ def _fuzz(app: FastAPI, mode: GenerationMode) -> Tally:
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     tally = Tally()
     for result in schema.get_all_operations():
-        operation = result.ok()
+        operation = result.ok()  # type: ignore[union-attr]
 
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(
