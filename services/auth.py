@@ -29,7 +29,7 @@ from uuid import UUID
 from fastapi import Depends, HTTPException, Request, params, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from services.principals import EVERY_ANTENNE, Principal, Role, check_scope, service_principal
+from services.principals import EVERY_ANTENNE, Principal, Role, acting, check_scope, service_principal
 
 _bearer = HTTPBearer(auto_error=False, description="An API token: the service's own, or a scoped one.")
 
@@ -185,6 +185,7 @@ async def authenticate(
     if principal is None:
         raise _unauthorised("invalid token")
     request.state.principal = principal
+    acting.set(principal)  # this request's task (and the threads it hands work to) act as them
     return principal
 
 

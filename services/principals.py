@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -46,3 +47,15 @@ def check_scope(role: Role, antenne: str) -> None:
     """Refuse a scope that makes no sense: a local role for every antenne."""
     if antenne == EVERY_ANTENNE and role not in FEDERATION_WIDE:
         raise ValueError(f"a {role} acts in one antenne: name it")
+
+
+# Who is acting in the current request (set by the API's authentication; None in background work such
+# as the sweeps): every event stored meanwhile records it (services/antenne/shredding.py).
+acting: ContextVar[Principal | None] = ContextVar("acting", default=None)
+
+
+def actor_record(principal: Principal | None) -> dict[str, str]:
+    """What an event records of who caused it."""
+    if principal is None:
+        return {"role": "system", "id": "system"}
+    return {"role": str(principal.role), "id": principal.actor_id}

@@ -29,6 +29,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
+from services.principals import acting, actor_record
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -43,6 +45,7 @@ ERASED = "[erased]"
 # Fields that must stay text when erased (a name, a note); every other personal field reads None.
 ERASED_AS_TEXT = frozenset({"display_name", "text"})
 TABLE = "antenne_subject_keys"
+ACTOR = "_actor"
 
 
 class ErasedError(Exception):
@@ -216,6 +219,9 @@ class PersonalDataMapper(Mapper[UUID]):
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         state = dict(vars(domain_event))
+        # Who caused it: the principal of the request that saved it (decision 0011). Aggregates ignore
+        # the extra key when they replay; `actor_of` reads it back.
+        state.setdefault(ACTOR, actor_record(acting.get()))
         personal = state.get(PERSONAL)
         if isinstance(personal, dict) and self.keys is not None:
             subject = domain_event.originator_id
@@ -252,6 +258,12 @@ class PersonalDataMapper(Mapper[UUID]):
         return domain_event
 
 
+def actor_of(domain_event: object) -> dict[str, str] | None:
+    """Who caused a stored event (`role`, `id`); None for events stored before actors were recorded."""
+    actor: dict[str, str] | None = vars(domain_event).get(ACTOR)
+    return actor
+
+
 def erased(fields: list[str]) -> dict[str, Any]:
     """What a personal part reads once its key is gone."""
     return {name: ERASED if name in ERASED_AS_TEXT else None for name in fields}
@@ -280,4 +292,4 @@ def _open(key: bytes, sealed: dict[str, Any], subject: UUID, version: int) -> di
     return opened
 
 
-__all__ = ["ERASED", "ErasedError", "PersonalDataMapper", "SubjectKeys", "subject_keys_for"]
+__all__ = ["ERASED", "ErasedError", "PersonalDataMapper", "SubjectKeys", "actor_of", "subject_keys_for"]

@@ -6,13 +6,17 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from services.antenne.application import Antenne
 from services.antenne.application.roles import MAY, Actor, NotAllowedError, Role, authorise
 from services.antenne.main import create_app
 from services.antenne.settings import Settings
+from services.antenne.shredding import actor_of
 from tests.support.auth import as_role
 from tests.unit.antenne.test_api import AUTH, TOKEN
 
@@ -117,3 +121,24 @@ def test_an_unknown_token_is_refused(client: TestClient) -> None:
     response = client.get("/api/v1/members", headers={"Authorization": "Bearer bp_0000_forged"})
 
     assert response.status_code == 401
+
+
+def test_every_event_records_the_principal_that_caused_it(client: TestClient) -> None:
+    desk = _as(client, "coordinator", "youssef")
+    anna = client.post("/api/v1/members", json={"display_name": "Anna"}, headers=desk).json()["member_id"]
+    client.post(f"/api/v1/members/{anna}/insurance", json={"insured_on": "2026-01-05"}, headers=AUTH)
+    assert isinstance(client.app, FastAPI)
+    antenne: Antenne = client.app.state.antenne
+
+    events = list(antenne.repository.event_store.get(UUID(anna)))
+
+    assert [actor_of(event) for event in events] == [
+        {"role": "coordinator", "id": "youssef"},
+        {"role": "service", "id": "service:antenne"},
+    ]
+    antenne.register_member("Bert")  # no request: background work and tools act as the system
+    bert = antenne.members()[-1]
+    assert actor_of(next(iter(antenne.repository.event_store.get(bert.id)))) == {
+        "role": "system",
+        "id": "system",
+    }
