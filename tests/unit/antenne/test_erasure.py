@@ -9,6 +9,7 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
+from eventsourcing.cryptography import AESCipher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -16,6 +17,7 @@ from services.antenne.application import Antenne
 from services.antenne.main import create_app
 from services.antenne.settings import Settings
 from services.antenne.shredding import ERASED
+from services.persistence import eventsourcing_env
 from tests.support.auth import as_role
 from tests.unit.antenne.test_api import AUTH, TOKEN
 
@@ -136,3 +138,17 @@ def test_after_erasure_the_export_holds_no_personal_data(client: TestClient) -> 
     assert "Anna" not in str(export["personal"]) + str(export["notes"])
     assert export["erased_on"] == date.today().isoformat()
     assert export["balance_quarters"] == -6
+
+
+def test_the_optional_whole_event_cipher_wraps_the_sealed_personal_part(tmp_path: Path) -> None:
+    """`CIPHER_TOPIC`/`CIPHER_KEY` (eventsourcing) encrypt each whole stored event on top of the seals."""
+    cipher = {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": AESCipher.create_key(32)}
+    env = {**eventsourcing_env(f"sqlite:///{tmp_path / 'j.db'}"), **cipher}
+    antenne = Antenne(env=env)
+    anna = antenne.register_member("Anna Peeters")
+    antenne.register_insurance(anna, date.today())
+
+    assert antenne.get_member(anna).display_name == "Anna Peeters"
+    assert b"insured_on" not in _stored_bytes(tmp_path / "j.db")
+    antenne.erase_member(anna, "lea")
+    assert antenne.get_member(anna).display_name == ERASED
