@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
 from services.antenne.application.base import AntenneBase
 from services.antenne.domain import Member, MemberNotFoundError
+
+log = logging.getLogger(__name__)
 
 
 class PrivacyDesk(AntenneBase):
@@ -24,6 +27,7 @@ class PrivacyDesk(AntenneBase):
         member = self._load(member_id, Member, MemberNotFoundError)  # read again: now erased
         member.erase_personal_data(self.today(), erased_by)
         self._save_together(f"member {member_id}", member)
+        log.info("personal data of member %s erased by %s", member_id, erased_by)  # the erasure register
         return member
 
     def export_member_data(self, member_id: UUID) -> dict[str, Any]:
