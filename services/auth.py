@@ -59,8 +59,8 @@ def token_hash(token: str) -> str:
 class TokenStore:
     """Scoped tokens by hash, kept in a JSON file (mode 0600) or only in memory (`path` None).
 
-    The file is read again when it changed on disk, so a token issued or revoked by the CLI counts without
-    a restart (at the latest on the next request that presents an unknown token).
+    The file is read again when it changed on disk, so a token issued or revoked by the CLI counts from
+    the next request on, without a restart.
     """
 
     def __init__(self, path: Path | None = None) -> None:
@@ -107,12 +107,10 @@ class TokenStore:
 
     def find(self, token: str) -> Principal | None:
         """The principal of `token`, or None."""
-        digest = token_hash(token)
-        record = self._by_hash.get(digest)
-        if record is None and self._changed_on_disk():
+        if self._changed_on_disk():  # one stat per request: a revocation counts from the next request on
             with self._lock:
                 self._reload()
-            record = self._by_hash.get(digest)
+        record = self._by_hash.get(token_hash(token))
         return record.principal() if record else None
 
     def _changed_on_disk(self) -> bool:
