@@ -14,6 +14,7 @@ from services.antenne.application import Antenne
 from services.antenne.application.roles import NotAllowedError
 from services.antenne.domain import AntenneError, ConflictError, NotFoundError
 from services.antenne.relay import Relay
+from services.antenne.shredding import ErasedError
 from services.antenne.sweeps import sweep_every
 from services.auth import install_authentication
 from services.http_errors import install_error_handlers
@@ -33,6 +34,7 @@ ERROR_STATUSES: dict[type[Exception], int] = {
     NotAllowedError: status.HTTP_403_FORBIDDEN,
     NotFoundError: status.HTTP_404_NOT_FOUND,
     ConflictError: status.HTTP_409_CONFLICT,  # includes ConcurrentChangeError
+    ErasedError: status.HTTP_409_CONFLICT,  # free text about an erased member cannot be added
     AntenneError: status.HTTP_422_UNPROCESSABLE_CONTENT,
 }
 

@@ -1,14 +1,15 @@
-"""Crypto-shredding: the `personal` part of every stored event is sealed with its member's own key.
+"""Crypto-shredding: the personal part and free text of stored events are sealed, each with its own key.
 
-Events are never deleted, so erasure destroys the key instead (decision 0011). Each member (each event
-originator with personal data) gets a random AES-256-GCM key in the antenne's own database, table
-`antenne_subject_keys`; the mapper seals an event's `personal` mapping with it before the event is stored
-and opens it when the event is read. Once the key is destroyed the sealed bytes are noise: the event still
-decodes, with every personal field read as erased, while its facts (ids, amounts, dates) are untouched, so
-the ledger and every figure stay as they were.
+Events are never deleted, so erasure destroys the key instead (decision 0011). Each member (and each
+aggregate with free text that names no member, such as an exchange's dispute note) gets a random
+AES-256-GCM key in the antenne's own database, table `antenne_subject_keys`; the mapper seals an event's
+`personal` mapping and `note` with it before the event is stored and opens them when the event is read.
+Once the key is destroyed the sealed bytes are noise: the event still decodes, with every personal field
+read as erased, while its facts (ids, amounts, dates) are untouched, so the ledger and every figure stay as
+they were.
 
-The associated data binds a sealed part to its event (originator id and version): it cannot be pasted
-into another member's event. The optional whole-payload cipher of `eventsourcing` (`CIPHER_TOPIC`,
+The associated data binds a sealed part to its place (originator id, version, field): it cannot be pasted
+into another event. The optional whole-payload cipher of `eventsourcing` (`CIPHER_TOPIC`,
 `CIPHER_KEY`) may still wrap the whole stored event on top of this (docs/decisions/0011).
 """
 
@@ -39,11 +40,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PERSONAL = "personal"
+# What is sealed in an event: its `personal` mapping and its free-text `note`, under the key of the member
+# the event names (`member_id`), else of the aggregate itself (an exchange's dispute note).
+SEALED_FIELDS = ("personal", "note")
 SEALED = "sealed"
 ERASED = "[erased]"
-# Fields that must stay text when erased (a name, a note); every other personal field reads None.
-ERASED_AS_TEXT = frozenset({"display_name", "text"})
+# Fields that must stay text when erased (a name, a note, a description); other personal fields read None.
+ERASED_AS_TEXT = frozenset({"display_name", "text", "description", "topic"})
 TABLE = "antenne_subject_keys"
 ACTOR = "_actor"
 
@@ -222,13 +225,15 @@ class PersonalDataMapper(Mapper[UUID]):
         # Who caused it: the principal of the request that saved it (decision 0011). Aggregates ignore
         # the extra key when they replay; `actor_of` reads it back.
         state.setdefault(ACTOR, actor_record(acting.get()))
-        personal = state.get(PERSONAL)
-        if isinstance(personal, dict) and self.keys is not None:
-            subject = domain_event.originator_id
-            key = self.keys.key(subject, create=True)
-            if key is None:
-                raise ErasedError(subject)
-            state[PERSONAL] = _seal(key, personal, subject, domain_event.originator_version)
+        if self.keys is not None:
+            subject = _subject(state, domain_event.originator_id)
+            for name in SEALED_FIELDS:
+                value = state.get(name)
+                if isinstance(value, dict | str) and value:  # nothing to hide in an empty note
+                    key = self.keys.key(subject, create=True)
+                    if key is None:
+                        raise ErasedError(subject)
+                    state[name] = _seal(key, value, subject, _associated(domain_event, name))
         topic = get_topic(domain_event.__class__)
         originator_id = state.pop("originator_id")
         originator_version = state.pop("originator_version")
@@ -249,13 +254,22 @@ class PersonalDataMapper(Mapper[UUID]):
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         domain_event = super().to_domain_event(stored_event)
-        personal = getattr(domain_event, PERSONAL, None)
-        if isinstance(personal, dict) and SEALED in personal:
-            subject = UUID(str(stored_event.originator_id))
-            key = self.keys.key(subject, create=False) if self.keys else None
-            opened = _open(key, personal, subject, stored_event.originator_version) if key else None
-            domain_event.__dict__[PERSONAL] = opened if opened is not None else erased(personal["fields"])
+        for name in SEALED_FIELDS:
+            sealed = getattr(domain_event, name, None)
+            if isinstance(sealed, dict) and SEALED in sealed:
+                domain_event.__dict__[name] = self._open(sealed, _associated(domain_event, name))
         return domain_event
+
+    def _open(self, sealed: dict[str, Any], associated: bytes) -> Any:
+        subject = UUID(sealed["subject"])
+        key = self.keys.key(subject, create=False) if self.keys else None
+        if key is not None:
+            raw = base64.b64decode(sealed[SEALED])
+            try:
+                return json.loads(AESGCM(key).decrypt(raw[:12], raw[12:], associated))
+            except InvalidTag:
+                log.error("a sealed part of %s does not open with its key: read as erased", subject)
+        return erased(sealed["fields"]) if "fields" in sealed else ERASED
 
 
 def actor_of(domain_event: object) -> dict[str, str] | None:
@@ -269,27 +283,28 @@ def erased(fields: list[str]) -> dict[str, Any]:
     return {name: ERASED if name in ERASED_AS_TEXT else None for name in fields}
 
 
-def _associated(subject: UUID, version: int) -> bytes:
-    return f"{subject}:{version}".encode()
+def _subject(state: dict[str, Any], originator_id: UUID) -> UUID:
+    """Whose key seals an event's free text: the member it is about, else the aggregate itself."""
+    member_id = state.get("member_id")
+    return member_id if isinstance(member_id, UUID) else originator_id
 
 
-def _seal(key: bytes, personal: dict[str, Any], subject: UUID, version: int) -> dict[str, Any]:
+def _associated(domain_event: DomainEventProtocol[UUID], name: str) -> bytes:
+    # Binds the sealed bytes to their place: they cannot be moved to another event or field.
+    return f"{domain_event.originator_id}:{domain_event.originator_version}:{name}".encode()
+
+
+def _seal(key: bytes, value: dict[str, Any] | str, subject: UUID, associated: bytes) -> dict[str, Any]:
     nonce = os.urandom(12)
-    plain = json.dumps(personal, separators=(",", ":")).encode()
-    sealed = AESGCM(key).encrypt(nonce, plain, _associated(subject, version))
-    # The field names are no personal data: they let an erased part read as the same shape.
-    return {SEALED: base64.b64encode(nonce + sealed).decode(), "fields": sorted(personal)}
-
-
-def _open(key: bytes, sealed: dict[str, Any], subject: UUID, version: int) -> dict[str, Any] | None:
-    raw = base64.b64decode(sealed[SEALED])
-    try:
-        plain = AESGCM(key).decrypt(raw[:12], raw[12:], _associated(subject, version))
-    except InvalidTag:
-        log.error("the personal part of %s v%s does not open with its key: read as erased", subject, version)
-        return None
-    opened: dict[str, Any] = json.loads(plain)
-    return opened
+    plain = json.dumps(value, separators=(",", ":")).encode()
+    sealed: dict[str, Any] = {
+        SEALED: base64.b64encode(nonce + AESGCM(key).encrypt(nonce, plain, associated)).decode(),
+        "subject": str(subject),
+    }
+    if isinstance(value, dict):
+        # The field names are no personal data: they let an erased part read as the same shape.
+        sealed["fields"] = sorted(value)
+    return sealed
 
 
 __all__ = ["ERASED", "ErasedError", "PersonalDataMapper", "SubjectKeys", "actor_of", "subject_keys_for"]

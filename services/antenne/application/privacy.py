@@ -23,7 +23,9 @@ class PrivacyDesk(AntenneBase):
         Balances, postings and every count stay as they were: only what identifies the member is gone.
         """
         member = self._load(member_id, Member, MemberNotFoundError)
-        self.subject_keys.destroy(member_id)
+        self.subject_keys.destroy(member_id)  # their profile, notes, requests, offers, grants
+        for exchange in self.exchanges(member_id):  # type: ignore[attr-defined]
+            self.subject_keys.destroy(exchange.id)  # dispute and reversal notes on help they took part in
         member = self._load(member_id, Member, MemberNotFoundError)  # read again: now erased
         member.erase_personal_data(self.today(), erased_by)
         self._save_together(f"member {member_id}", member)

@@ -152,3 +152,23 @@ def test_the_optional_whole_event_cipher_wraps_the_sealed_personal_part(tmp_path
     assert b"insured_on" not in _stored_bytes(tmp_path / "j.db")
     antenne.erase_member(anna, "lea")
     assert antenne.get_member(anna).display_name == ERASED
+
+
+def test_an_erasure_reaches_the_members_requests_and_the_notes_on_their_help(
+    client: TestClient, database: Path
+) -> None:
+    anna, bert = _anna_helped_by_bert(client)
+    request = {"member_id": anna, "category": "shopping", "description": "Anna cannot carry heavy bags."}
+    request_id = client.post("/api/v1/requests", json=request, headers=AUTH).json()["request_id"]
+    body = {"helper_id": bert, "recipient_id": anna, "quarters": 2, "category": "pets",
+            "performed_on": date.today().isoformat()}  # fmt: skip
+    exchange = client.post("/api/v1/exchanges", json=body, headers=AUTH).json()["exchange_id"]
+    client.post(
+        f"/api/v1/exchanges/{exchange}/dispute", json={"note": "Anna says it was Tuesday"}, headers=AUTH
+    )
+
+    client.post(f"/api/v1/members/{anna}/erasure", headers=as_role(client, "local-lead", "lea"))
+    shown = client.get(f"/api/v1/requests/{request_id}", headers=AUTH).json()
+
+    assert shown["description"] == ERASED
+    assert client.get(f"/api/v1/members/{bert}", headers=AUTH).json()["profile"]["display_name"] == "Bert"
