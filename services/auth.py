@@ -34,6 +34,7 @@ from services.principals import EVERY_ANTENNE, Principal, Role, acting, check_sc
 _bearer = HTTPBearer(auto_error=False, description="An API token: the service's own, or a scoped one.")
 
 TOKEN_PREFIX = "bp"
+LEGACY_ROLE_HEADERS = frozenset({"x-actor-role", "x-actor-id"})
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,13 @@ async def authenticate(
     """The principal of the request's token; 401 without a token or with an unknown one."""
     if credentials is None:
         raise _unauthorised("missing 'Authorization: Bearer <token>' header")
+    if any(name in request.headers for name in LEGACY_ROLE_HEADERS):
+        # Software still naming the role in headers would silently act with its token's role instead.
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            "X-Actor-Role and X-Actor-Id are no longer read: the token says who acts (a scoped token per "
+            "person: `buurtpensioen tokens issue`)",
+        )
     auth: Authentication = request.app.state.auth
     principal = auth.principal(credentials.credentials)
     if principal is None:

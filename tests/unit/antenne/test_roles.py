@@ -99,13 +99,14 @@ def test_a_reversal_is_for_a_local_lead_not_a_coordinator_volunteer(client: Test
     assert by_lead.json()["status"] == "reversed"
 
 
-def test_a_role_header_no_longer_names_the_role(client: TestClient) -> None:
+def test_a_role_header_is_refused_rather_than_ignored(client: TestClient) -> None:
     anna, _, _ = _confirmed_help(client)
     member = _as(client, "member", anna)
 
     response = client.get("/api/v1/members", headers={**member, "X-Actor-Role": "project-coordinator"})
 
-    assert response.status_code == 403
+    assert response.status_code == 400
+    assert "the token says who acts" in response.json()["detail"]
 
 
 def test_a_coordinator_of_another_antenne_may_not_act_here(client: TestClient) -> None:
