@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
 import threading
@@ -31,6 +32,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.principals import EVERY_ANTENNE, Principal, Role, acting, check_scope, service_principal
 
+log = logging.getLogger(__name__)
 _bearer = HTTPBearer(auto_error=False, description="An API token: the service's own, or a scoped one.")
 
 TOKEN_PREFIX = "bp"
@@ -132,8 +134,12 @@ class TokenStore:
         if self._stamp is None:
             self._by_hash = {}
             return
-        raw = json.loads(self.path.read_text() or "[]")
-        records = [IssuedToken(**{**entry, "role": Role(entry["role"])}) for entry in raw]
+        try:
+            raw = json.loads(self.path.read_text() or "[]")
+            records = [IssuedToken(**{**entry, "role": Role(entry["role"])}) for entry in raw]
+        except (ValueError, TypeError, KeyError) as error:  # a half-edited file: keep what we knew
+            log.error("token file %s unreadable (%s): keeping the tokens read before", self.path, error)
+            return
         self._by_hash = {record.sha256: record for record in records}
 
     def _write(self) -> None:
