@@ -63,8 +63,47 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): EVERYONE,
     ("GET", "/metrics"): EVERYONE,
 }
+# The antenne's pages (the `web` branch): a session opens them, a token never does. Rows of pages this
+# build does not serve are left out when the table is checked; a page served without a row still fails.
+PAGES: dict[tuple[str, str], str] = {
+    ("GET", "/"): EVERYONE,
+    ("GET", "/signin"): EVERYONE,
+    ("POST", "/signin"): "",
+    ("GET", "/signin/member"): EVERYONE,
+    ("POST", "/signin/member"): "",
+    ("POST", "/signout"): "",
+    ("GET", "/desk"): "",
+    ("GET", "/desk/search"): "",
+    ("GET", "/desk/members/new"): "",
+    ("POST", "/desk/members/new"): "",
+    ("GET", "/desk/members/{member_id}"): "",
+    ("POST", "/desk/members/{member_id}/code"): "",
+    ("GET", "/desk/members/{member_id}/post"): "",
+    ("POST", "/desk/members/{member_id}/post"): "",
+    ("GET", "/desk/requests/{request_id}"): "",
+    ("POST", "/desk/requests/{request_id}/propose"): "",
+    ("POST", "/desk/requests/{request_id}/answer"): "",
+    ("GET", "/desk/hours"): "",
+    ("POST", "/desk/hours"): "",
+    ("GET", "/desk/exchanges/{exchange_id}"): "",
+    ("POST", "/desk/exchanges/{exchange_id}/{action}"): "",
+    ("GET", "/desk/donations"): "",
+    ("POST", "/desk/donations"): "",
+    ("POST", "/desk/pool/grant"): "",
+    ("POST", "/desk/donations/{donation_id}/{decision}"): "",
+    ("GET", "/desk/gatherings"): "",
+    ("POST", "/desk/gatherings"): "",
+    ("GET", "/desk/members/{member_id}/statement"): "",
+    ("GET", "/me"): "",
+    ("POST", "/me/exchanges/{exchange_id}/{answer}"): "",
+    ("GET", "/me/post"): "",
+    ("POST", "/me/post"): "",
+    ("GET", "/me/donate"): "",
+    ("POST", "/me/donate"): "",
+}
 ANTENNE: dict[tuple[str, str], str] = {
     **PUBLIC,
+    **PAGES,
     ("POST", "/api/v1/members/{member_id}/handover"): LEADS,
     ("POST", "/api/v1/members/arrivals"): LEADS,
     ("POST", "/api/v1/members"): DESK,
@@ -172,6 +211,8 @@ def antenne() -> Iterator[Service]:
     folder = Path(tempfile.mkdtemp(prefix="bp-matrix-"))
     settings = AntenneSettings(antenne_id="jette", token=TOKEN, database_url=f"sqlite:///{folder / 'j.db'}")
     app = antenne_app(settings, run_relay=False)
+    served = _routes(app)
+    table = {row: allowed for row, allowed in ANTENNE.items() if row in served or row not in PAGES}
     with TestClient(app) as client:
         service = bearer(TOKEN)
         anna, bert = (
@@ -182,7 +223,7 @@ def antenne() -> Iterator[Service]:
                       "performed_on": date.today().isoformat()}  # fmt: skip
         exchange = client.post("/api/v1/exchanges", json=help_given, headers=service).json()["exchange_id"]
         values = {"member_id": anna, "exchange_id": exchange, "number": "JET-0001"}
-        yield Service(client, ANTENNE, _headers(app, anna), values)
+        yield Service(client, table, _headers(app, anna), values)
 
 
 @pytest.fixture(scope="module")
@@ -224,12 +265,14 @@ def test_each_caller_gets_what_its_row_says(name: str, request: pytest.FixtureRe
         path = template.format_map({key: service.values.get(key, str(uuid4())) for key in _names(template)})
         for caller in CALLERS:
             body: dict[str, str] | None = {} if method in ("POST", "PUT") else None
-            got = service.client.request(method, path, json=body, headers=service.headers[caller]).status_code
+            got = service.client.request(
+                method, path, json=body, headers=service.headers[caller], follow_redirects=False
+            ).status_code
             ok = got not in (401, 403) and got < 500 if caller in allowed else _refused(caller, template, got)
             if not ok:
                 wrong.append(f"{caller} {method} {template}: {got}")
 
-    assert wrong == []
+    assert wrong == [], "\n".join(wrong)
 
 
 @pytest.mark.parametrize("table", [ANTENNE, LEDGER, REPORTING], ids=SERVICES)
