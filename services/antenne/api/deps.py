@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import Depends, Header, Query, Request
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from services.antenne.application import Antenne
 from services.antenne.application.roles import MAY, Actor, NotAllowedError, Role, authorise
@@ -77,23 +78,22 @@ class Page(BaseModel, Generic[T]):
         return cls(items=items, total=len(everything), offset=page.offset, limit=page.limit)
 
 
-def authorised(request: Request, principal: PrincipalDep) -> Actor:
+async def authorised(request: Request, principal: PrincipalDep) -> Actor:
     """Refuse the request unless the token's role may call the route's use case (its function name).
 
-    Plain `def`: a member confirming help is checked against the exchange, which reads the store.
+    `async`: no thread hop for the check itself; only a member's answer on help reads the store.
     """
-    if not principal.may_act_in(request.app.state.antenne_id):
-        raise NotAllowedError(
-            Actor(principal.role, principal.actor_id), f"act in antenne {request.app.state.antenne_id}"
-        )
     actor = Actor(principal.role, principal.actor_id)
+    here: str = request.app.state.antenne_id
+    if not principal.may_act_in(here):
+        raise NotAllowedError(actor, f"act in antenne {here}")
     use_case: str = request.scope["route"].name
     member_id = _uuid(request.path_params.get("member_id"))
     exchange_id = _uuid(request.path_params.get("exchange_id"))
     if actor.role is Role.MEMBER and exchange_id is not None and use_case in MAY[Role.MEMBER]:
         # A member confirms or disputes only help they received.
         antenne: Antenne = request.app.state.antenne
-        member_id = antenne.get_exchange(exchange_id).recipient_id
+        member_id = (await run_in_threadpool(antenne.get_exchange, exchange_id)).recipient_id
     authorise(actor, use_case, member_id)
     return actor
 
