@@ -10,6 +10,7 @@ import typer
 from contracts.schemas import export_json_schemas
 from services.antenne.cli import app as antenne_app
 from services.command_line import configure_logging
+from services.credentials.api_tokens import app as tokens_app
 from services.credentials.cli import app as credentials_app
 from services.ledger.cli import app as ledger_app
 from services.local_federation.cli import up
@@ -27,6 +28,7 @@ app.add_typer(antenne_app, name="antenne", help="One antenne: its JSON API, rela
 app.add_typer(ledger_app, name="ledger", help="The central ledger of portable time credits.")
 app.add_typer(reporting_app, name="reporting", help="Reports rebuilt from the events.")
 app.add_typer(credentials_app, name="credentials", help="NATS credentials and server configuration.")
+app.add_typer(tokens_app, name="tokens", help="Scoped API tokens: issue, list, revoke.")
 app.add_typer(streams_app, name="streams", help="The federation's JetStream streams.")
 app.command()(up)
 app.command()(status)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from fastapi import FastAPI, Request, status
@@ -18,6 +19,38 @@ def install_error_handlers(app: FastAPI, statuses: Mapping[type[Exception], int]
         app.add_exception_handler(error_class, handler)
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(PersistenceError, _store_refused)  # type: ignore[arg-type]
+    _document_invalid_requests(app)
+
+
+# What `_invalid_request` answers, as the OpenAPI document must say (FastAPI documents its own shape).
+INVALID_REQUEST_SCHEMA = {
+    "title": "HTTPValidationError",
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string", "title": "Detail", "description": "Every problem, in one sentence."},
+        "errors": {
+            "type": "array",
+            "title": "Errors",
+            "items": {"$ref": "#/components/schemas/ValidationError"},
+        },
+    },
+    "required": ["detail"],
+}
+
+
+def _document_invalid_requests(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schemas = schema.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = INVALID_REQUEST_SCHEMA
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _domain_error_handler(

@@ -16,10 +16,13 @@ from services.antenne.application.roles import NotAllowedError
 from services.antenne.domain import AntenneError, ConflictError, NotFoundError
 from services.antenne.ledger_view import ledger_view_of
 from services.antenne.relay import Relay
+from services.antenne.shredding import ErasedError
 from services.antenne.sweeps import sweep_every
 from services.antenne.web import install_web, open_desk
+from services.auth import install_authentication
 from services.credentials.permissions import antenne_feedback_durable, antenne_inbox_prefix
 from services.http_errors import install_error_handlers
+from services.http_guard import install_http_guard
 from services.messaging.consumer import ChainConsumer
 from services.observability.metrics import instrument
 from services.persistence import redacted
@@ -37,6 +40,7 @@ ERROR_STATUSES: dict[type[Exception], int] = {
     NotAllowedError: status.HTTP_403_FORBIDDEN,
     NotFoundError: status.HTTP_404_NOT_FOUND,
     ConflictError: status.HTTP_409_CONFLICT,  # includes ConcurrentChangeError
+    ErasedError: status.HTTP_409_CONFLICT,  # free text about an erased member cannot be added
     AntenneError: status.HTTP_422_UNPROCESSABLE_CONTENT,
 }
 
@@ -80,12 +84,14 @@ def create_app(settings: Settings, *, run_relay: bool = True, run_feedback: bool
         version="1",
         lifespan=lifespan,
     )
-    app.state.token = settings.token
+    app.state.antenne_id = settings.antenne_id
+    install_authentication(app.state, "antenne", settings.token, settings.tokens_file)
     for api_router in routers:
         app.include_router(api_router)
     install_error_handlers(app, ERROR_STATUSES)
     install_web(app)  # the pages, and their HTML error pages outside /api
     instrument(app, service="antenne")
+    install_http_guard(app)
     return app
 
 

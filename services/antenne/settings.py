@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
@@ -52,7 +53,10 @@ class Settings(RelaySettings):
     """Everything an antenne's API process needs: the relay's settings plus the API and its rules."""
 
     name: str = Field(default="", description="Display name of the antenne, such as `Jette`; default its id.")
-    token: str = Field(min_length=16, description="Bearer token the JSON API requires (no default).")
+    token: str = Field(min_length=16, description="The service's own API token (role `service`; no default).")
+    tokens_file: Path | None = Field(
+        default=None, description="Scoped API tokens (hashed), as written by `buurtpensioen tokens issue`."
+    )
     host: str = Field(default="127.0.0.1", description="Address the API listens on.")
     port: int = Field(default=8101, ge=1, le=65535, description="Port the API listens on.")
     max_quarters: int = Field(

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from services.auth import require_token
+from services.auth import PrincipalDep, Role, allow, authenticate, own_member_only
 from services.ledger.application import Audit, Ledger
 from services.messaging.consumer import ConsumerStatus
 from services.messaging.relay import OutboxRelay
@@ -87,17 +87,24 @@ class Health(BaseModel):
     feedback: RelayReport = Field(description="The relay of the ledger's decisions to the antennes.")
 
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)])
+# Who may read what at the ledger: a member only their own account; a coordinator any member's (a balance
+# is the same whichever antenne asks) but only their antenne's flags; partners only the reporting feed.
+PEOPLE_AND_SERVICES = (Role.SERVICE, Role.PROJECT_COORDINATOR, Role.LOCAL_LEAD, Role.COORDINATOR)
+FOR_MEMBERS = [allow(*PEOPLE_AND_SERVICES, Role.MEMBER), Depends(own_member_only)]
+FOR_COORDINATORS = [allow(*PEOPLE_AND_SERVICES)]
+FOR_LEADS = [allow(Role.SERVICE, Role.PROJECT_COORDINATOR, Role.LOCAL_LEAD)]
+
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(authenticate)])
 health_router = APIRouter()
 
 
-@router.get("/balances/{member_id}", tags=["balances"])
+@router.get("/balances/{member_id}", tags=["balances"], dependencies=FOR_MEMBERS)
 def get_balance(member_id: UUID, ledger: LedgerDep) -> Balance:
     """A member's balance in quarter hours, the same whichever antenne asks."""
     return Balance(member_id=member_id, quarters=ledger.balance(member_id))
 
 
-@router.get("/audit", tags=["audit"])
+@router.get("/audit", tags=["audit"], dependencies=FOR_LEADS)
 def get_audit(ledger: LedgerDep, status: StatusDep) -> AuditReport:
     """Check the books: sum of accounts, credits against confirmed help, what each antenne sent."""
     return AuditReport.of(ledger.audit(), status)
@@ -117,9 +124,9 @@ class Flag(BaseModel):
     )
 
 
-@router.get("/flags", tags=["flags"])
-def get_flags(ledger: LedgerDep) -> list[Flag]:
-    """Every overdraft breach the ledger flagged, oldest first."""
+@router.get("/flags", tags=["flags"], dependencies=FOR_COORDINATORS)
+def get_flags(ledger: LedgerDep, principal: PrincipalDep) -> list[Flag]:
+    """Every overdraft breach the ledger flagged, oldest first (a local role sees its antenne's only)."""
     return [
         Flag(
             flag_id=flag.id,
@@ -131,6 +138,7 @@ def get_flags(ledger: LedgerDep) -> list[Flag]:
             beyond_offline_allowance=flag.beyond_allowance,
         )
         for flag in ledger.flags()
+        if principal.may_act_in(flag.antenne_id)
     ]
 
 
@@ -153,7 +161,7 @@ class MovedAwayFlag(BaseModel):
     transfer_id: UUID
 
 
-@router.get("/flags/moved-away", tags=["flags"])
+@router.get("/flags/moved-away", tags=["flags"], dependencies=FOR_COORDINATORS)
 def get_moved_away_flags(ledger: LedgerDep) -> list[MovedAwayFlag]:
     """Postings from a member's former home after a move, oldest first."""
     return [

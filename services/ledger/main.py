@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, status
 
+from services.auth import install_authentication
 from services.http_errors import install_error_handlers
+from services.http_guard import install_http_guard
 from services.ledger import statement_api, transfers_api
 from services.ledger.alliance import UnknownPartnerError
 from services.ledger.alliance_link import AllianceLink
@@ -86,6 +88,7 @@ def create_app(settings: Settings, *, run_consumer: bool = True, run_feedback: b
     )
     app.state.token = settings.token
     app.state.partner_tokens = {partner_id: p.token for partner_id, p in settings.partners.items()}
+    install_authentication(app.state, "ledger", settings.token, settings.tokens_file)
     app.include_router(router)
     app.include_router(statement_api.router)
     app.include_router(statement_api.public_router)
@@ -94,4 +97,5 @@ def create_app(settings: Settings, *, run_consumer: bool = True, run_feedback: b
     app.include_router(health_router)
     install_error_handlers(app, ERROR_STATUSES)
     instrument(app, service="ledger")
+    install_http_guard(app)
     return app

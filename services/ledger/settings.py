@@ -34,7 +34,10 @@ class Settings(BaseSettings):
         description="`sqlite:///path`, `postgresql://user:password@host:port/db` or `memory:`.",
     )
     nats_url: str = Field(default="nats://127.0.0.1:4222", description="The JetStream server.")
-    token: str = Field(min_length=16, description="Bearer token the JSON API requires (no default).")
+    token: str = Field(min_length=16, description="The service's own API token (role `service`; no default).")
+    tokens_file: Path | None = Field(
+        default=None, description="Scoped API tokens (hashed), as written by `buurtpensioen tokens issue`."
+    )
     host: str = Field(default="127.0.0.1", description="Address the API listens on.")
     port: int = Field(default=8201, ge=1, le=65535, description="Port the API listens on.")
     durable: str = Field(

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from contracts.ledger.v1 import SignedHourStatement, SigningKey
 from contracts.ledger.verification import sign, signing_key_of
-from services.auth import require_token
-from services.ledger.api import LedgerDep
+from services.auth import authenticate
+from services.ledger.api import FOR_MEMBERS, LedgerDep
 from services.ledger.statement import Statement
 
 
@@ -27,17 +27,17 @@ AsOf = Annotated[
     date | None, Query(description="Count movements performed up to and including this day (default: all).")
 ]
 
-router = APIRouter(prefix="/api/v1", tags=["statements"], dependencies=[Depends(require_token)])
+router = APIRouter(prefix="/api/v1", tags=["statements"], dependencies=[Depends(authenticate)])
 public_router = APIRouter(prefix="/api/v1", tags=["statements"])
 
 
-@router.get("/members/{member_id}/statement")
+@router.get("/members/{member_id}/statement", dependencies=FOR_MEMBERS)
 def get_statement(member_id: UUID, ledger: LedgerDep, as_of: AsOf = None) -> Statement:
     """Every movement of a member's hours with the running balance, and totals per month."""
     return ledger.statement(member_id, as_of)
 
 
-@router.get("/members/{member_id}/hour-statement")
+@router.get("/members/{member_id}/hour-statement", dependencies=FOR_MEMBERS)
 def get_hour_statement(
     member_id: UUID, ledger: LedgerDep, key: SigningKeyDep, as_of: AsOf = None
 ) -> SignedHourStatement:

@@ -26,11 +26,12 @@ from contracts.ledger.transfers import (
     Side,
     TransferRequested,
 )
-from services.auth import require_token
+from services.auth import Authentication, allow
 from services.ledger.alliance import ClearingRun, SettlementStatement, statement_csv
-from services.ledger.api import LedgerDep
+from services.ledger.api import FOR_COORDINATORS, LedgerDep
 from services.ledger.desk import FEDERATION
 from services.ledger.transfers import CrossTransfer, TransferState, partner_transfer_id
+from services.principals import Role
 
 _bearer = HTTPBearer(auto_error=False, description="The partner's own API token.")
 Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="The month, `YYYY-MM`.")]
@@ -175,10 +176,12 @@ def _involves(made: CrossTransfer, member: str | None, keeper: str | None) -> bo
     return keeper is None or keeper in (made.payer.keeper, made.payee.keeper)
 
 
-router = APIRouter(prefix="/api/v1", tags=["transfers"], dependencies=[Depends(require_token)])
+router = APIRouter(prefix="/api/v1", tags=["transfers"], dependencies=FOR_COORDINATORS)
+# The API decides as the federation (not as one antenne's desk): only federation-wide roles may write.
+FOR_THE_FEDERATION = [allow(Role.SERVICE, Role.PROJECT_COORDINATOR)]
 
 
-@router.post("/transfers", status_code=status.HTTP_200_OK)
+@router.post("/transfers", status_code=status.HTTP_200_OK, dependencies=FOR_THE_FEDERATION)
 def request_transfer(request: TransferRequested, ledger: LedgerDep) -> TransferView:
     """Ask for a transfer across antennes or to a partner: held (`prepared`) or `refused` at once.
 
@@ -208,13 +211,13 @@ def get_transfer(transfer_id: UUID, ledger: LedgerDep) -> TransferView:
     return TransferView.of(ledger.cross_transfer(transfer_id))
 
 
-@router.post("/transfers/{transfer_id}/fulfil")
+@router.post("/transfers/{transfer_id}/fulfil", dependencies=FOR_THE_FEDERATION)
 def fulfil_transfer(transfer_id: UUID, ledger: LedgerDep) -> TransferView:
     """The payee's antenne accepts: the hours go to its member (`committed`), unless the hold expired."""
     return TransferView.of(ledger.fulfil_transfer(transfer_id, FEDERATION, _now()))
 
 
-@router.post("/transfers/{transfer_id}/reject")
+@router.post("/transfers/{transfer_id}/reject", dependencies=FOR_THE_FEDERATION)
 def reject_transfer(transfer_id: UUID, rejection: Rejection, ledger: LedgerDep) -> TransferView:
     """The payee's antenne declines: the hours go back to the payer (`released`)."""
     return TransferView.of(ledger.reject_transfer(transfer_id, FEDERATION, rejection.reason, _now()))
@@ -234,7 +237,7 @@ def get_settlement(
     return _settlement(ledger.settlement(partner_id, month), format)
 
 
-@router.post("/clearing/runs", tags=["alliance"])
+@router.post("/clearing/runs", tags=["alliance"], dependencies=FOR_THE_FEDERATION)
 def run_clearing(ledger: LedgerDep) -> ClearingRunView:
     """Net every bilateral position committed since the last run now (the ledger also runs it by itself)."""
     return ClearingRunView.of(ledger.run_clearing(_now()))
@@ -278,10 +281,11 @@ def _position(ledger: LedgerDep, partner_id: str) -> PartnerPosition:
 # The partner API: each partner's own token, and only its own transfers.
 
 
-def require_partner(
+async def require_partner(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> str:
-    """The partner whose token the request carries, or 401."""
+    """The partner whose token the request carries (its configured token, or a scoped partner token),
+    else 401 (no or unknown token) or 403 (a token of another role)."""
     if credentials is None:
         missing = "missing 'Authorization: Bearer <partner token>' header"
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, missing, headers={"WWW-Authenticate": "Bearer"})
@@ -289,6 +293,12 @@ def require_partner(
     for partner_id, token in tokens.items():
         if secrets.compare_digest(credentials.credentials.encode(), token.encode()):
             return partner_id
+    auth: Authentication = request.app.state.auth
+    principal = auth.principal(credentials.credentials)
+    if principal is not None and principal.role is Role.PARTNER:
+        return principal.actor_id
+    if principal is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"a {principal.role} is not an alliance partner")
     raise HTTPException(
         status.HTTP_401_UNAUTHORIZED, "invalid partner token", headers={"WWW-Authenticate": "Bearer"}
     )

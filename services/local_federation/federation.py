@@ -14,6 +14,7 @@ from services.antenne.application.roles import Role
 from services.antenne.web.accounts import Accounts, new_password
 from services.antenne.web.store import TableStore
 from services.auth import new_token
+from services.credentials.api_tokens import demo_role_tokens
 from services.credentials.generate import Credentials, Installation, generate
 from services.credentials.permissions import ADMIN_USER, antenne_user, partner_user
 from services.local_federation.demo import seed_antenne
@@ -82,6 +83,7 @@ class UpFile(TypedDict):
     reporting: ServiceAddress
     nats: NatsAddress
     partners: dict[str, PartnerAddress]
+    roles: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class LocalFederation:
     nats: NatsServer = field(init=False)
     credentials: Credentials = field(init=False)
     services: list[ServiceProcess] = field(default_factory=list, init=False)
+    role_tokens: dict[str, str] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.var_dir = self.var_dir.resolve()
@@ -122,6 +125,7 @@ class LocalFederation:
         tokens = self._tokens()
         self._demo_coordinators(tokens)
         self.credentials = self._nats_credentials()
+        self.role_tokens = demo_role_tokens(self.var_dir / "credentials", list(DEMO_ANTENNES), DEMO_PARTNERS)
         log.info("starting nats-server with JetStream and per-antenne permissions on %s", self.nats.url)
         self.nats.start()
         # The services may only read the streams (antennes) or use them (ledger, reporting): make them.
@@ -173,7 +177,7 @@ class LocalFederation:
                 module="services.antenne",
                 args=["serve", "--antenne-id", antenne_id, "--name", DEMO_ANTENNES[antenne_id],
                       "--port", str(port), "--database-url", self._sqlite(antenne_id), *common],
-                env={"ANTENNE_TOKEN": tokens[antenne_id],
+                env={"ANTENNE_TOKEN": tokens[antenne_id], "ANTENNE_TOKENS_FILE": str(self._token_file()),
                      "ANTENNE_NATS_URL": self.credentials.url(antenne_user(antenne_id)),
                      "ANTENNE_REPORTING_URL": self._url(self.ports.reporting)},
                 health_url=f"{self._url(port)}/healthz",
@@ -185,7 +189,11 @@ class LocalFederation:
             ("ledger", self.ports.ledger, "LEDGER"),
             ("reporting", self.ports.reporting, "REPORTING"),
         ):
-            env = {f"{prefix}_TOKEN": tokens[name], f"{prefix}_NATS_URL": self.credentials.url(name)}
+            env = {
+                f"{prefix}_TOKEN": tokens[name],
+                f"{prefix}_TOKENS_FILE": str(self._token_file()),
+                f"{prefix}_NATS_URL": self.credentials.url(name),
+            }
             if name == "ledger":  # the alliance partners, each with its own token for the partner API
                 env["LEDGER_PARTNERS"] = json.dumps(
                     {p: {"name": PARTNER_NAMES[p], "token": tokens[f"partner:{p}"]} for p in DEMO_PARTNERS}
@@ -201,6 +209,10 @@ class LocalFederation:
                 )
             )
         return processes
+
+    def _token_file(self) -> Path:
+        """The scoped tokens' hashes, one file for the whole local federation."""
+        return self.var_dir / "credentials" / "api-tokens.json"
 
     def _sqlite(self, name: str) -> str:
         return f"sqlite:///{self.var_dir / 'data' / name}.db"
@@ -273,6 +285,8 @@ class LocalFederation:
                 }
                 for partner_id in DEMO_PARTNERS
             },
+            # A scoped token per demo role (`jette/coordinator`, `partner/bras-dessus`, ...).
+            "roles": self.role_tokens,
         }
 
     def _seed_demo_data(self, tokens: dict[str, str]) -> None:

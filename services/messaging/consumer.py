@@ -21,12 +21,11 @@ from typing import TYPE_CHECKING, Protocol
 import nats
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from pydantic import ValidationError
 
 from contracts.envelope import Envelope
-from contracts.registry import UnknownContractError
 from contracts.subjects import ANTENNE_STREAM, ANTENNE_SUBJECTS, deadletter_subject
 from services.messaging.chain import Decision, decide
+from services.messaging.screening import RefusedMessageError, ReplayGuard, decode_checked, screen
 from services.messaging.streams import ensure_streams
 from services.persistence import redacted
 
@@ -125,6 +124,7 @@ class ChainConsumer:
     progress_log_seconds: float = 10.0
     status: ConsumerStatus = field(default_factory=ConsumerStatus)
     _last: dict[str, int | None] = field(default_factory=dict, init=False)
+    _replays: ReplayGuard = field(default_factory=ReplayGuard, init=False)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set, reconnecting after any failure."""
@@ -249,11 +249,14 @@ class ChainConsumer:
 
     async def _decode(self, js: JetStreamContext, message: Msg) -> tuple[Envelope, Contract] | None:
         try:
-            envelope = Envelope.from_bytes(message.data)
-            return envelope, envelope.payload()
-        except (ValidationError, UnknownContractError) as error:
-            await self._park(js, message, f"undecodable: {error}")
+            # Antenne events are checked against their subject (only that antenne may publish there).
+            checked = screen if self.stream == ANTENNE_STREAM else decode_checked
+            envelope, payload = checked(message.subject, message.data)
+            self._replays.check(envelope)
+        except RefusedMessageError as refused:
+            await self._park(js, message, str(refused))
             return None
+        return envelope, payload
 
     def _decide(self, envelope: Envelope) -> Decision:
         return decide(envelope.position, envelope.previousposition, self._last_applied(envelope.antenneid))
@@ -298,6 +301,7 @@ class ChainConsumer:
             return
         for delivery, new in zip(run, news, strict=True):
             self._applied(delivery.envelope, new=new)
+            self._replays.remember(delivery.envelope)
             await delivery.message.ack()
         if self.observer is not None:
             for delivery, new in zip(run, news, strict=True):

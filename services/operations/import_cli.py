@@ -47,7 +47,11 @@ def run(
         str, typer.Option(envvar="ANTENNE_URL", help="The antenne's API, e.g. http://127.0.0.1:8101.")
     ],
     token: Annotated[
-        str, typer.Option(envvar="ANTENNE_TOKEN", help="The antenne's API token (prefer the environment).")
+        str,
+        typer.Option(
+            envvar="ANTENNE_TOKEN",
+            help="The antenne's API token: a local lead's, or the service's own (prefer the environment).",
+        ),
     ],
 ) -> None:
     """Check every row; if none has a problem, import members and opening balances, all or none.

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from services.auth import require_token
+from services.auth import Role, allow, authenticate
 from services.messaging.report import ConsumerReport, StatusDep
 from services.reporting.projection import Figures, Summary, total
 from services.reporting.views import SummaryView
@@ -58,7 +58,9 @@ class Health(BaseModel):
     consumer: ConsumerReport
 
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)])
+# Figures only, no person in them: everyone but a member (who has their own statement) may read them.
+FOR_FIGURES = allow(Role.SERVICE, Role.PROJECT_COORDINATOR, Role.LOCAL_LEAD, Role.COORDINATOR, Role.PARTNER)
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(authenticate), FOR_FIGURES])
 health_router = APIRouter()
 
 

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
+from services.auth import install_authentication
 from services.http_errors import install_error_handlers
+from services.http_guard import install_http_guard
 from services.messaging.consumer import ChainConsumer
 from services.observability.metrics import instrument
 from services.persistence import redacted
@@ -59,9 +61,10 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
         version="1",
         lifespan=lifespan,
     )
-    app.state.token = settings.token
+    install_authentication(app.state, "reporting", settings.token, settings.tokens_file)
     app.include_router(router)
     app.include_router(health_router)
     install_error_handlers(app, {})
     instrument(app, service="reporting")
+    install_http_guard(app)
     return app

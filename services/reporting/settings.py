@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -26,6 +28,9 @@ class ViewSettings(BaseSettings):
 class Settings(ViewSettings):
     """The view, its JetStream, and where the reporting API listens."""
 
-    token: str = Field(min_length=16, description="Bearer token the JSON API requires (no default).")
+    token: str = Field(min_length=16, description="The service's own API token (role `service`; no default).")
+    tokens_file: Path | None = Field(
+        default=None, description="Scoped API tokens (hashed), as written by `buurtpensioen tokens issue`."
+    )
     host: str = Field(default="127.0.0.1", description="Address the API listens on.")
     port: int = Field(default=8301, ge=1, le=65535, description="Port the API listens on.")

@@ -154,8 +154,9 @@ def test_up_serves_the_readme_walkthrough_and_keeps_its_state_across_a_restart(
     print(f"buurtpensioen up became ready in {seconds:.1f} s")
     up_file = federation.up_file()
     assert set(up_file["antennes"]) == {"neder-over-heembeek", "jette", "laken"}
-    assert set(up_file) == {"antennes", "ledger", "reporting", "nats", "partners"}
+    assert set(up_file) == {"antennes", "ledger", "reporting", "nats", "partners", "roles"}
     assert set(up_file["partners"]) == {"bras-dessus"}
+    assert {"project-coordinator", "jette/local-lead", "laken/coordinator"} <= set(up_file["roles"])
     _wait_for(lambda: _demo_data_reported(up_file))
 
     # The README walk-through prints exactly what the README says it prints.

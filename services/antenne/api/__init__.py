@@ -12,6 +12,7 @@ from services.antenne.api import (
     members,
     moving,
     portable,
+    privacy,
     timebank,
     vouchers,
 )
@@ -31,6 +32,7 @@ routers: tuple[APIRouter, ...] = (
     donations.router,
     vouchers.router,
     activities.router,
+    privacy.router,
     health_router,
 )
 

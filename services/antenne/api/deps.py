@@ -7,11 +7,12 @@ from uuid import UUID
 
 from fastapi import Depends, Header, Query, Request
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from services.antenne.application import Antenne
-from services.antenne.application.roles import Actor, Role, authorise
+from services.antenne.application.roles import MAY, Actor, NotAllowedError, Role, authorise
 from services.antenne.relay import Relay
-from services.auth import require_token
+from services.auth import PrincipalDep, authenticate
 
 T = TypeVar("T")
 MAX_PAGE = 200
@@ -77,36 +78,36 @@ class Page(BaseModel, Generic[T]):
         return cls(items=items, total=len(everything), offset=page.offset, limit=page.limit)
 
 
-def get_actor(
-    role: Annotated[
-        Role,
-        Header(alias="X-Actor-Role", description="Who acts; the service token alone acts as a coordinator."),
-    ] = Role.COORDINATOR,
-    actor_id: Annotated[
-        str,
-        Header(
-            alias="X-Actor-Id", max_length=100, description="The acting person's id (a member's member id)."
-        ),
-    ] = "desk",
-) -> Actor:
-    """The person acting through the desk software that holds the token."""
-    return Actor(role, actor_id)
+async def authorised(request: Request, principal: PrincipalDep) -> Actor:
+    """Refuse the request unless the token's role may call the route's use case (its function name).
 
-
-def authorised(request: Request, actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
-    """Refuse the request unless the actor's role may call the route's use case (its function name)."""
+    `async`: no thread hop for the check itself; only a member's answer on help reads the store.
+    """
+    actor = Actor(principal.role, principal.actor_id)
+    here: str = request.app.state.antenne_id
+    if not principal.may_act_in(here):
+        raise NotAllowedError(actor, f"act in antenne {here}")
     use_case: str = request.scope["route"].name
-    member_id = request.path_params.get("member_id")
-    if actor.role is Role.MEMBER and "exchange_id" in request.path_params:
+    member_id = _uuid(request.path_params.get("member_id"))
+    exchange_id = _uuid(request.path_params.get("exchange_id"))
+    if actor.role is Role.MEMBER and exchange_id is not None and use_case in MAY[Role.MEMBER]:
         # A member confirms or disputes only help they received.
         antenne: Antenne = request.app.state.antenne
-        member_id = antenne.get_exchange(UUID(request.path_params["exchange_id"])).recipient_id
-    authorise(actor, use_case, UUID(str(member_id)) if member_id else None)
+        member_id = (await run_in_threadpool(antenne.get_exchange, exchange_id)).recipient_id
+    authorise(actor, use_case, member_id)
     return actor
 
 
+def _uuid(value: object) -> UUID | None:
+    """A path's id, or None when it is no id (the route's own validation then refuses it with 422)."""
+    try:
+        return UUID(str(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
 # Every route under API needs the token, then a role that may call it (roles.py).
-PROTECTED = [Depends(require_token), Depends(authorised)]
+PROTECTED = [Depends(authenticate), Depends(authorised)]
 
 AntenneDep = Annotated[Antenne, Depends(get_antenne)]
 ActorDep = Annotated[Actor, Depends(authorised)]

@@ -9,6 +9,7 @@ from services.antenne.application.imports import ImportBatch, ImportDesk, Import
 from services.antenne.application.matching import MatchingDesk, RequestFilter
 from services.antenne.application.members import MemberFilter, MembersDesk
 from services.antenne.application.moving import Handover, MovingDesk
+from services.antenne.application.privacy import PrivacyDesk
 from services.antenne.application.statements import Statement, StatementLine, StatementMonth, StatementsDesk
 from services.antenne.application.timebank import ExchangeDetails, TimebankDesk
 from services.antenne.application.vouchers import Voucher, VoucherOutcome, VoucherResult, VouchersDesk
@@ -24,6 +25,7 @@ class Antenne(
     StatementsDesk,
     DonationsDesk,
     ActivitiesDesk,
+    PrivacyDesk,
 ):
     """One antenne: its members, their requests and offers, the timebank between them, donations and pool."""
 

@@ -10,7 +10,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
 from services.antenne.application.catalogue import Catalogue
 from services.antenne.domain import (
@@ -25,6 +25,7 @@ from services.antenne.domain.donations import SolidarityPool
 from services.antenne.domain.receipts import Receipt, receipt_id
 from services.antenne.domain.roll import MemberRoll
 from services.antenne.domain.rules import Guard
+from services.antenne.shredding import PersonalDataMapper, subject_keys_for
 from services.persistence import DateAsISO
 
 if TYPE_CHECKING:
@@ -81,6 +82,10 @@ class AntenneBase(Application[UUID]):
         today: Callable[[], date] = date.today,
     ) -> None:
         super().__init__(env)
+        # Personal data is sealed per member in the events (crypto-shredding, decision 0011).
+        self.subject_keys = subject_keys_for(self.recorder, self.env)
+        assert isinstance(self.mapper, PersonalDataMapper)
+        self.mapper.keys = self.subject_keys
         practice = practice or Practice()
         if max_quarters is not None:
             practice = Practice(**{**practice.__dict__, "max_quarters": max_quarters})
@@ -100,6 +105,9 @@ class AntenneBase(Application[UUID]):
     def max_quarters(self) -> int:
         """Largest exchange accepted without a coordinator's approval, in quarter hours."""
         return self.practice.max_quarters
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=PersonalDataMapper)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -1,4 +1,4 @@
-"""Who may do what at an antenne: the four roles of the practice and the use cases each may call.
+"""Who may do what at an antenne: the roles of the practice and the use cases each may call.
 
 The general project coordinator (all antennes) may do what a local project lead may, and more; the
 local lead what a coordinator-volunteer may, and more; a member may read their own record and confirm or
@@ -8,12 +8,14 @@ dispute help they received. Every use case is named once here, by its method nam
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from uuid import UUID
 
 from services.antenne.domain import AntenneError
+from services.principals import Role
 
-READ_OWN = frozenset({"get_member", "get_balance", "get_statement", "get_portable_balance"})
+READ_OWN = frozenset(
+    {"get_member", "get_balance", "get_statement", "get_portable_balance", "export_member_data"}
+)
 FOR_OWN_HELP = frozenset({"confirm_exchange", "dispute_exchange"})
 MEMBER = READ_OWN | FOR_OWN_HELP
 
@@ -33,26 +35,22 @@ COORDINATOR = MEMBER | frozenset({
 })  # fmt: skip
 
 # Corrections move credits after the fact: a lead decides them, not the volunteer at the desk.
+# Erasure cannot be undone: a lead decides it too.
 LOCAL_LEAD = COORDINATOR | frozenset(
-    {"reverse_exchange", "hand_over_member", "receive_member", "import_members"}
+    {"reverse_exchange", "hand_over_member", "receive_member", "import_members", "erase_member"}
 )
 PROJECT_COORDINATOR = LOCAL_LEAD
 
 
-class Role(StrEnum):
-    """The roles of the practice."""
-
-    PROJECT_COORDINATOR = "project-coordinator"
-    LOCAL_LEAD = "local-lead"
-    COORDINATOR = "coordinator"
-    MEMBER = "member"
-
-
+# The services' own token (operators' tools, the demo seeding) acts as a project coordinator would;
+# an alliance partner sees only the anonymised feed, never an antenne's records.
 MAY: dict[Role, frozenset[str]] = {
     Role.PROJECT_COORDINATOR: PROJECT_COORDINATOR,
     Role.LOCAL_LEAD: LOCAL_LEAD,
     Role.COORDINATOR: COORDINATOR,
     Role.MEMBER: MEMBER,
+    Role.SERVICE: PROJECT_COORDINATOR,
+    Role.PARTNER: frozenset(),
 }
 
 
@@ -78,3 +76,6 @@ def authorise(actor: Actor, use_case: str, member_id: UUID | None = None) -> Non
         raise NotAllowedError(actor, use_case)
     if actor.role is Role.MEMBER and (member_id is None or str(member_id) != actor.actor_id):
         raise NotAllowedError(actor, f"{use_case} for another member")
+
+
+__all__ = ["MAY", "Actor", "NotAllowedError", "Role", "authorise"]

@@ -77,6 +77,14 @@ class MemberNotActiveError(ConflictError):
         self.status = status
 
 
+class MemberErasedError(ConflictError):
+    """The member's personal data was erased: nothing personal is recorded for them again."""
+
+    def __init__(self, member_id: UUID) -> None:
+        super().__init__(f"the personal data of member {member_id} was erased: it cannot be changed any more")
+        self.member_id = member_id
+
+
 class StatusChangeError(ConflictError):
     """A member's status moves only along active <-> paused, and to left or moved once."""
 

@@ -19,6 +19,7 @@ from services.antenne.domain.errors import (
     BirthYearOutOfRangeError,
     BlankDisplayNameError,
     BlankNoteError,
+    MemberErasedError,
     MemberNotActiveError,
     MoveWithoutConsentError,
     OpeningBalanceError,
@@ -118,6 +119,12 @@ class Member(Aggregate):
         quarters: int
         recorded_on: date
 
+    class PersonalDataErased(Aggregate.Event):
+        """The member's key was destroyed: their personal data reads as erased in every event."""
+
+        erased_on: date
+        erased_by: str
+
     class Credited(Aggregate.Event):
         source_id: UUID
         quarters: int
@@ -179,6 +186,8 @@ class Member(Aggregate):
         self.notes: list[Note] = []
         self.moved_to: str | None = None
         self.imported_from: tuple[str, str, int, str, date] | None = None
+        self.erased_on: date | None = None
+        self.erased_by: str | None = None
 
     @property
     def display_name(self) -> str:
@@ -187,6 +196,7 @@ class Member(Aggregate):
 
     def update_profile(self, personal: PersonalData, capacities: Capacities, on: date) -> None:
         """Replace the profile as the member tells it now."""
+        self.check_not_erased()
         personal = _check_personal(personal, on)
         self._profile_updated(
             age_band=age_band(personal.birth_year, on), facts=_facts(capacities), personal=asdict(personal)
@@ -254,6 +264,7 @@ class Member(Aggregate):
 
     def add_note(self, text: str, author: str, on: date) -> None:
         """A coordinator's internal note on this member; never published."""
+        self.check_not_erased()
         if not text.strip():
             raise BlankNoteError
         self._note_added(author=author, noted_on=on, personal={"text": text.strip()})
@@ -287,6 +298,21 @@ class Member(Aggregate):
     def _opening_balance_recorded(self, import_id: UUID, quarters: int, recorded_on: date) -> None:
         self.balance += quarters
         self.postings.append(Posting(import_id, quarters, recorded_on, PostingKind.OPENING))
+
+    def erase_personal_data(self, on: date, by: str) -> None:
+        """Record that the member's personal data was erased (the key is destroyed beside the events)."""
+        if self.erased_on is None:
+            self._personal_data_erased(erased_on=on, erased_by=by)
+
+    @event(PersonalDataErased)
+    def _personal_data_erased(self, erased_on: date, erased_by: str) -> None:
+        self.erased_on = erased_on
+        self.erased_by = erased_by
+
+    def check_not_erased(self) -> None:
+        """Refuse new personal data for a member whose personal data was erased."""
+        if self.erased_on is not None:
+            raise MemberErasedError(self.id)
 
     def check_active(self) -> None:
         """Refuse new help for a member who is not active."""

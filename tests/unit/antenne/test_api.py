@@ -85,7 +85,7 @@ class ApiBehaviour:
             "request_id": None,
             "held_by": [],
             "four_eyes": False,
-            "recorded_by": "desk",  # the token alone acts as the desk's coordinator
+            "recorded_by": "service:antenne",  # the service token acts as itself
             "approved_by": None,
         }
         assert response.json() == {"exchange_id": exchange_id, "status": "pending", **body, **recorded}
@@ -253,7 +253,8 @@ class ApiBehaviour:
 
         posts = {url: p["post"] for url, p in paths.items() if "post" in p and url.startswith("/api/v1/")}
         # Sweeps (auto-accept, expire-stale, return-expired) are safe to repeat; vouchers carry serials;
-        # a handover and an arrival are keyed by the member's global id; an import by source and row key.
+        # a handover and an arrival are keyed by the member's global id; an import by source and row key;
+        # an erasure happens once.
         recording = {
             url: op
             for url, op in posts.items()
@@ -267,6 +268,7 @@ class ApiBehaviour:
                     "handover",
                     "arrivals",
                     "imports",
+                    "erasure",
                 )
             )
         }

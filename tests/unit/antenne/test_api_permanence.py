@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from services.antenne.main import create_app
 from services.antenne.settings import Settings
+from tests.support.auth import as_role
 from tests.unit.antenne.test_api import AUTH, TOKEN
 
 TODAY = date.today()
@@ -77,14 +78,15 @@ class PermanenceBehaviour:
 
         # A long outing is held by the guard; a second coordinator approves it, then it is confirmed.
         outing = {**help_given, "quarters": 28, "category": "outings", "request_id": None}
-        held = self._post(client, "/exchanges", outing, **{"X-Actor-Id": "marie"})
+        marie, youssef = as_role(client, "coordinator", "marie"), as_role(client, "coordinator", "youssef")
+        held = self._post(client, "/exchanges", outing, **marie)
         assert held["status"] == "held"
         flagged = self._get(client, "/exchanges", status="held")["items"]
         assert flagged[0]["held_by"] == ["large-exchange", "four-eyes"]
         same_eyes = client.post(f"/api/v1/exchanges/{held['exchange_id']}/approve",
-                                headers={**AUTH, "X-Actor-Id": "marie"})  # fmt: skip
+                                headers=marie)  # fmt: skip
         assert same_eyes.status_code == 409
-        self._post(client, f"/exchanges/{held['exchange_id']}/approve", None, **{"X-Actor-Id": "youssef"})
+        self._post(client, f"/exchanges/{held['exchange_id']}/approve", None, **youssef)
         self._post(client, f"/exchanges/{held['exchange_id']}/confirm")
 
         # Dirk gives part of his saved hours to the pool; the coordinator grants from it.

@@ -18,6 +18,7 @@ from services.antenne.api.portable import age_label
 from services.antenne.ledger_view import LedgerView, make_ledger_view
 from services.antenne.main import create_app
 from services.antenne.settings import Settings
+from tests.support.auth import as_role
 
 TOKEN = "test-token-" + uuid4().hex
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -156,8 +157,8 @@ def test_the_api_serves_the_last_known_balance_after_a_restart_without_nats(tmp_
 def test_a_member_may_read_only_their_own_portable_balance(tmp_path: Path) -> None:
     settings = Settings(antenne_id="jette", token=TOKEN, database_url=f"sqlite:///{tmp_path / 'jette.db'}")
     member, other = uuid4(), uuid4()
-    as_member = {**AUTH, "X-Actor-Role": "member", "X-Actor-Id": str(member)}
     with TestClient(create_app(settings, run_relay=False)) as client:
+        as_member = as_role(client, "member", str(member))
         own = client.get(f"/api/v1/members/{member}/portable-balance", headers=as_member)
         others = client.get(f"/api/v1/members/{other}/portable-balance", headers=as_member)
         flags = client.get("/api/v1/ledger-flags", headers=as_member)

@@ -13,10 +13,9 @@ from services.antenne.application import Antenne
 from services.antenne.domain import MemberNotActiveError, MoveWithoutConsentError
 from services.antenne.main import create_app
 from services.antenne.settings import Settings
+from tests.support.auth import as_role
 from tests.unit.antenne.practice import TODAY, Clock, antenne_on, profile
 from tests.unit.antenne.test_api import AUTH, TOKEN
-
-LEAD = {**AUTH, "X-Actor-Role": "local-lead", "X-Actor-Id": "lea"}
 
 
 @pytest.fixture
@@ -77,9 +76,14 @@ def test_a_move_through_the_api_is_for_local_leads(tmp_path: Path) -> None:
         anna = source.post("/api/v1/members", json={"display_name": "Anna"}, headers=AUTH).json()["member_id"]
         move = {"to_antenne": "laken", "member_consents": True}
 
-        by_volunteer = source.post(f"/api/v1/members/{anna}/handover", json=move, headers=AUTH)
-        package = source.post(f"/api/v1/members/{anna}/handover", json=move, headers=LEAD).json()
-        arrived = destination.post("/api/v1/members/arrivals", json=package, headers=LEAD)
+        volunteer = as_role(source, "coordinator", "youssef")
+        by_volunteer = source.post(f"/api/v1/members/{anna}/handover", json=move, headers=volunteer)
+        package = source.post(
+            f"/api/v1/members/{anna}/handover", json=move, headers=as_role(source, "local-lead", "lea")
+        ).json()
+        arrived = destination.post(
+            "/api/v1/members/arrivals", json=package, headers=as_role(destination, "local-lead", "lars")
+        )
 
     assert by_volunteer.status_code == 403
     assert (package["from_antenne"], package["profile"]["display_name"]) == ("jette", "Anna")

@@ -69,7 +69,8 @@ def test_a_partner_sends_with_an_idempotency_key_and_only_its_own_token_works(cl
     member = str(uuid4())
     sent = {"idempotency_key": "bdbd-0001-abcd", "from_partner_member": "bdbd-m-42", "to_member": member,
             "to_antenne": "jette", "quarters": 8, "kind": "exchange", "performed_on": RECENT_ISO}  # fmt: skip
-    assert client.post("/api/v1/alliance/transfers", json=sent, headers=AUTH).status_code == 401
+    # The ledger's own token is known but is no partner's.
+    assert client.post("/api/v1/alliance/transfers", json=sent, headers=AUTH).status_code == 403
     first = client.post("/api/v1/alliance/transfers", json=sent, headers=PARTNER).json()
     again = client.post("/api/v1/alliance/transfers", json=sent, headers=PARTNER).json()
     assert first["transfer_id"] == again["transfer_id"]
