@@ -11,6 +11,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.ExchangeConfirmed,
     antenne_v1.MemberProfileUpdated,
     antenne_v1.MemberStatusChanged,
+    antenne_v1.MemberConsentsChanged,
     antenne_v1.HelpRequestOpened,
     antenne_v1.HelpRequestMatched,
     antenne_v1.HelpRequestClosed,

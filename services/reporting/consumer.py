@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from services.reporting.projection import change_for
+from services.reporting.records import updates_for
 
 if TYPE_CHECKING:
     from contracts.base import Contract
@@ -29,7 +30,12 @@ class SummarySink:
         """Apply the event's change with its position in one transaction; False if it was already there."""
         tracking = Tracking(application_name=envelope.antenneid, notification_id=envelope.position)
         try:
-            self.view.apply(envelope.antenneid, change_for(payload), tracking)
+            self.view.apply(
+                envelope.antenneid,
+                change_for(payload),
+                tracking,
+                lambda read: updates_for(payload, read, envelope.time.date()),
+            )
         except IntegrityError:
             return False
         return True

@@ -107,6 +107,7 @@ def test_every_contract_has_a_json_schema_with_its_type_and_version() -> None:
         "activity.attendance_recorded.v1.json",
         "member.moved_out.v1.json",
         "member.moved_in.v1.json",
+        "member.consents_changed.v1.json",
         "donation.approved.v1.json",
         "donation.rejected.v1.json",
     }
