@@ -15,6 +15,8 @@ from services.observability.metrics import instrument
 from services.persistence import redacted
 from services.reporting.api import health_router, router
 from services.reporting.consumer import SummarySink
+from services.reporting.reports_api import UnknownReportError
+from services.reporting.reports_api import router as reports_router
 from services.reporting.views import make_view
 
 if TYPE_CHECKING:
@@ -60,8 +62,10 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.token = settings.token
+    app.state.target_groups = settings.target_groups
     app.include_router(router)
+    app.include_router(reports_router)
     app.include_router(health_router)
-    install_error_handlers(app, {})
+    install_error_handlers(app, {UnknownReportError: 404})
     instrument(app, service="reporting")
     return app

@@ -16,6 +16,10 @@ class ViewSettings(BaseSettings):
         description="`sqlite:///path`, `postgresql://user:password@host:port/db` or `memory:`.",
     )
     nats_url: str = Field(default="nats://127.0.0.1:4222", description="The JetStream server.")
+    target_groups: dict[str, int] = Field(
+        default_factory=dict,
+        description='Antenne id -> target group size, as JSON (`{"jette": 4200}`); the goal is 15% of it.',
+    )
     durable: str = Field(
         default="reporting",
         pattern=r"^[A-Za-z0-9_-]+$",
