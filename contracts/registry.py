@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contracts.antenne import v1 as antenne_v1
 from contracts.base import Contract
+from contracts.partner import v1 as partner_v1
 
 CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.MemberRegistered,
@@ -32,6 +33,9 @@ CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.MemberMovedIn,
     antenne_v1.DonationApproved,
     antenne_v1.DonationRejected,
+    partner_v1.ExchangeShared,
+    partner_v1.WeekFigures,
+    partner_v1.WeekClosed,
 )
 
 _BY_KEY: dict[tuple[str, int], type[Contract]] = {(c.TYPE, c.VERSION): c for c in CONTRACTS}

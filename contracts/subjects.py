@@ -13,6 +13,9 @@ ANTENNE_SUBJECTS = "bp.*.>"
 DEADLETTER_STREAM = "BP_DEADLETTER"
 DEADLETTER_SUBJECTS = "deadletter.>"
 
+PARTNER_STREAM = "BP_PARTNERS"
+PARTNER_SUBJECTS = "partner.>"
+
 
 class InvalidAntenneIdError(ValueError):
     """An antenne id must be a lowercase subject-safe token, such as `jette`."""
@@ -39,3 +42,8 @@ def antenne_subject(antenne_id: str, type_name: str) -> str:
 def deadletter_subject(consumer: str) -> str:
     """Where a consumer parks a message it cannot apply, with the reason in a header."""
     return f"deadletter.{consumer}"
+
+
+def partner_subject(partner_id: str, type_name: str) -> str:
+    """`partner.<partner_id>.<what>` for a feed contract type `partner.<what>`."""
+    return f"partner.{check_antenne_id(partner_id)}.{type_name.removeprefix('partner.')}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contracts.subjects import ANTENNE_STREAM, DEADLETTER_STREAM, check_antenne_id
+from contracts.subjects import ANTENNE_STREAM, DEADLETTER_STREAM, PARTNER_STREAM, check_antenne_id
 
 FEDERATION_ACCOUNT = "FEDERATION"
 ADMIN_USER = "admin"
@@ -74,6 +74,7 @@ CENTRAL_PERMISSIONS = Permissions(
         "$JS.API.STREAM.INFO.*",
         f"$JS.API.STREAM.CREATE.{ANTENNE_STREAM}",
         f"$JS.API.STREAM.CREATE.{DEADLETTER_STREAM}",
+        f"$JS.API.STREAM.CREATE.{PARTNER_STREAM}",
         f"$JS.API.STREAM.MSG.GET.{ANTENNE_STREAM}",
         f"$JS.API.CONSUMER.*.{ANTENNE_STREAM}",
         f"$JS.API.CONSUMER.*.{ANTENNE_STREAM}.>",
@@ -88,7 +89,15 @@ CENTRAL_PERMISSIONS = Permissions(
     subscribe=("_INBOX.>", "bp.>", "deadletter.>"),
 )
 
-FEED_PERMISSIONS = Permissions(publish=("partner.>",), subscribe=("_INBOX.>",))
+# The feed publisher writes the partners' subjects into their stream and reads back the last week it closed.
+FEED_PERMISSIONS = Permissions(
+    publish=(
+        "partner.>",
+        f"$JS.API.STREAM.INFO.{PARTNER_STREAM}",
+        f"$JS.API.STREAM.MSG.GET.{PARTNER_STREAM}",
+    ),
+    subscribe=("_INBOX.>",),
+)
 
 
 def partner_permissions(partner_id: str) -> Permissions:

@@ -34,7 +34,7 @@ def create(
         float | None, typer.Option(help="Byte limit of each stream, in GB (none: the server's limit).")
     ] = None,
 ) -> None:
-    """Create BP_ANTENNES and BP_DEADLETTER if they do not exist (an existing stream is left as it is)."""
+    """Create BP_ANTENNES, BP_DEADLETTER and BP_PARTNERS if missing (an existing stream is left as it is)."""
     max_bytes = int(max_gigabytes * 1e9) if max_gigabytes is not None else None
     try:
         create_streams(nats_url, stream_configs(replicas=replicas, max_bytes=max_bytes))

@@ -14,6 +14,8 @@ from contracts.subjects import (
     ANTENNE_SUBJECTS,
     DEADLETTER_STREAM,
     DEADLETTER_SUBJECTS,
+    PARTNER_STREAM,
+    PARTNER_SUBJECTS,
 )
 
 if TYPE_CHECKING:
@@ -32,6 +34,10 @@ DAY_SECONDS = 24 * 3600.0
 # - parked messages are kept a year: an operator must look at each one.
 ANTENNE_MAX_AGE_SECONDS = 90 * DAY_SECONDS
 DEADLETTER_MAX_AGE_SECONDS = 365 * DAY_SECONDS
+# The partner feed is published a week at a time: a publisher that crashed within a week is deduplicated
+# when it publishes that week again (its messages keep their ids); kept a year for partners to replay.
+PARTNER_DUPLICATE_WINDOW_SECONDS = 7 * DAY_SECONDS
+PARTNER_MAX_AGE_SECONDS = 365 * DAY_SECONDS
 MAX_MESSAGE_BYTES = 64 * 1024  # an envelope is about 1 KiB
 
 
@@ -58,10 +64,20 @@ def stream_configs(replicas: int = 1, max_bytes: int | None = None) -> tuple[Str
             max_age=DEADLETTER_MAX_AGE_SECONDS,
             **common,  # type: ignore[arg-type]
         ),
+        StreamConfig(
+            name=PARTNER_STREAM,
+            subjects=[PARTNER_SUBJECTS],
+            duplicate_window=PARTNER_DUPLICATE_WINDOW_SECONDS,
+            max_age=PARTNER_MAX_AGE_SECONDS,
+            **common,  # type: ignore[arg-type]
+        ),
     )
 
 
-STREAMS = stream_configs()
+# What relays and consumers of antenne events make sure of (an antenne may not even ask about the others);
+# the feed publisher makes sure of the partner stream; an operator creates them all.
+STREAMS = tuple(config for config in stream_configs() if config.name != PARTNER_STREAM)
+FEED_STREAMS = tuple(config for config in stream_configs() if config.name == PARTNER_STREAM)
 
 
 async def ensure_streams(js: JetStreamContext, streams: tuple[StreamConfig, ...] = STREAMS) -> None:
@@ -74,13 +90,13 @@ async def ensure_streams(js: JetStreamContext, streams: tuple[StreamConfig, ...]
             await js.add_stream(config)
 
 
-def create_streams(nats_url: str, streams: tuple[StreamConfig, ...] = STREAMS) -> None:
+def create_streams(nats_url: str, streams: tuple[StreamConfig, ...] | None = None) -> None:
     """Connect as a user allowed to create streams (an operator) and create the missing ones."""
 
     async def create() -> None:
         nc = await nats.connect(nats_url, connect_timeout=5, allow_reconnect=False, max_reconnect_attempts=1)
         try:
-            await ensure_streams(nc.jetstream(), streams)
+            await ensure_streams(nc.jetstream(), streams or stream_configs())
         finally:
             await nc.close()
 

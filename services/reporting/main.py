@@ -15,6 +15,8 @@ from services.observability.metrics import instrument
 from services.persistence import redacted
 from services.reporting.api import health_router, router
 from services.reporting.consumer import SummarySink
+from services.reporting.partner.pseudonyms import PartnerKey
+from services.reporting.partner.publisher import FeedPublisher
 from services.reporting.reports_api import UnknownReportError
 from services.reporting.reports_api import router as reports_router
 from services.reporting.views import make_view
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from services.reporting.settings import Settings
+    from services.reporting.views import SummaryView
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,9 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
         stop = asyncio.Event()
         # NATS being down does not stop the API: the consumer keeps reconnecting in the background.
         tasks = {asyncio.create_task(consumer.run(stop))} if run_consumer else set()
+        app.state.feed = _feed_publisher(settings, view)
+        if run_consumer and app.state.feed is not None:
+            tasks.add(asyncio.create_task(app.state.feed.run(stop)))
         log.info(
             "reporting open on %s, consuming %s as %r",
             redacted(settings.database_url),
@@ -69,3 +75,19 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
     install_error_handlers(app, {UnknownReportError: 404})
     instrument(app, service="reporting")
     return app
+
+
+def _feed_publisher(settings: Settings, view: SummaryView) -> FeedPublisher | None:
+    if not settings.partner_keys:
+        return None
+    keys = {
+        partner_id: PartnerKey(key.key_id, key.secret.encode())
+        for partner_id, key in settings.partner_keys.items()
+    }
+    return FeedPublisher(
+        settings.feed_nats_url or settings.nats_url,
+        keys,
+        view.records,
+        grace_days=settings.feed_grace_days,
+        interval_seconds=settings.feed_interval_seconds,
+    )

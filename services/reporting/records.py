@@ -49,6 +49,12 @@ def month_of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+def week_of(day: date) -> str:
+    """`YYYY-Www`, the ISO week of a day: the finest time partners see."""
+    year, week, _ = day.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
 def updates_for(payload: Contract, read: Callable[[str], Record | None], occurred_on: date) -> Writes:
     """The records an event changes, read through `read`; `occurred_on` dates events that carry no day."""
     return _updates(payload, _Reader(read, {}), occurred_on)
@@ -182,6 +188,7 @@ def _exchange_confirmed(payload: ExchangeConfirmed, records: _Reader, occurred_o
         "quarters": payload.quarters,
         "category": str(payload.category),
         "month": month,
+        "week": week_of(payload.performed_on),
     }
     _count_exchange(records, payload.exchange_id, 1)
     return records.writes

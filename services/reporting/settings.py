@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,8 +27,30 @@ class ViewSettings(BaseSettings):
     )
 
 
+class PartnerKeySetting(BaseModel):
+    """One alliance partner's current pseudonym key; a new `key_id` with a new secret rotates it."""
+
+    key_id: str = Field(pattern=r"^[A-Za-z0-9._-]{1,40}$", description="Travels in every message.")
+    secret: str = Field(min_length=16, description="Never leaves reporting; at least 16 characters.")
+
+
 class Settings(ViewSettings):
-    """The view, its JetStream, and where the reporting API listens."""
+    """The view, its JetStream, the partner feed, and where the reporting API listens."""
+
+    partner_keys: dict[str, PartnerKeySetting] = Field(
+        default_factory=dict,
+        description='Partner id -> its pseudonym key, as JSON (`{"bras-dessus": {"key_id": "k1", "secret": '
+        '"..."}}`); no partner, no feed.',
+    )
+    feed_nats_url: str | None = Field(
+        default=None, description="The partner-feed user's NATS URL (default: `nats_url`)."
+    )
+    feed_interval_seconds: float = Field(
+        default=60.0, gt=0, description="How often ready weeks are published."
+    )
+    feed_grace_days: int = Field(
+        default=2, ge=0, description="Days after a week ends before it is published."
+    )
 
     token: str = Field(min_length=16, description="Bearer token the JSON API requires (no default).")
     host: str = Field(default="127.0.0.1", description="Address the API listens on.")
