@@ -15,6 +15,7 @@ from services.antenne.application.roles import NotAllowedError
 from services.antenne.domain import AntenneError, ConflictError, NotFoundError
 from services.antenne.relay import Relay
 from services.antenne.sweeps import sweep_every
+from services.antenne.web import install_web, open_desk
 from services.http_errors import install_error_handlers
 from services.observability.metrics import instrument
 from services.persistence import redacted
@@ -46,6 +47,7 @@ def create_app(settings: Settings, *, run_relay: bool = True) -> FastAPI:
         relay = Relay(antenne, settings.antenne_id, settings.nats_url)
         antenne.on_saved.append(relay.wake)
         app.state.antenne, app.state.relay = antenne, relay
+        app.state.web = open_desk(settings)
         stop = asyncio.Event()
         task = asyncio.create_task(relay.run(stop)) if run_relay else None
         sweeps = asyncio.create_task(sweep_every(antenne, settings.sweep_interval_seconds, stop))
@@ -57,6 +59,7 @@ def create_app(settings: Settings, *, run_relay: bool = True) -> FastAPI:
             if task is not None:
                 await _stop(task)
             await _stop(sweeps)
+            app.state.web.close()
             antenne.close()
             log.info("antenne %s stopped at relay position %s", settings.antenne_id, relay.status.position)
 
@@ -70,6 +73,7 @@ def create_app(settings: Settings, *, run_relay: bool = True) -> FastAPI:
     for api_router in routers:
         app.include_router(api_router)
     install_error_handlers(app, ERROR_STATUSES)
+    install_web(app)  # the pages, and their HTML error pages outside /api
     instrument(app, service="antenne")
     return app
 

@@ -85,6 +85,13 @@ class Settings(RelaySettings):
         default=Guard.min_balance, le=0, description="The overdraft limit (negative)."
     )
 
+    reporting_url: str = Field(
+        default="", description="Where the reporting service's pages are, linked from the desk (optional)."
+    )
+    secure_cookies: bool = Field(
+        default=False, description="Mark the pages' cookies Secure even when the proxy does not say https."
+    )
+
     sweep_interval_seconds: float = Field(
         default=3600.0, gt=0, description="How often overdue help is accepted and stale requests expire."
     )

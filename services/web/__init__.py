@@ -1,0 +1,43 @@
+"""The web pages' shared parts: templates, Dutch and French messages, durations, one layout, one CSS file.
+
+Used by every service that serves pages (the antenne's desk and member pages, reporting's overview).
+How to use it, in a service's composition root:
+
+    from services.web import WebPages
+
+    pages = WebPages(Path(__file__).parent / "templates")   # your templates; base.html comes from here
+    pages.mount_static(app)                                    # /static/web/buurtpensioen.css
+    ...
+    @router.get("/overview", response_class=HTMLResponse)
+    def overview(request: Request) -> HTMLResponse:
+        return pages.render(request, "overview.html", {"title": "..."})
+
+A template extends `base.html` and fills `{% block content %}` (and `title`, `nav` if it wants). In every
+template `_("Text")` translates into the request's language (`_("Hello %(name)s", name=x)` formats after
+translating), `lang` is that language, and `quarters|duration` shows quarter hours as "1 u 15" (nl) or
+"1 h 15" (fr). The language is `?lang=nl|fr` (remembered in a cookie), else the cookie, else the
+browser's Accept-Language, else Dutch; `base.html` shows the switch.
+
+Messages live in `services/web/locale/<lang>/LC_MESSAGES/messages.po` (one catalogue for every service's
+pages, read at run time: nothing to compile). A message missing from a catalogue shows in English.
+Forms read a duration with `parse_duration(hours, minutes)` (quarter-hour steps), which raises
+`DurationError` whose `message` is a msgid to show next to the field.
+"""
+
+from __future__ import annotations
+
+from services.web.durations import DurationError, format_duration, parse_duration
+from services.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext_for, language_of
+from services.web.pages import STATIC_PATH, WebPages
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "STATIC_PATH",
+    "DurationError",
+    "WebPages",
+    "format_duration",
+    "gettext_for",
+    "language_of",
+    "parse_duration",
+]
