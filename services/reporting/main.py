@@ -20,6 +20,7 @@ from services.reporting.partner.publisher import FeedPublisher
 from services.reporting.reports_api import UnknownReportError
 from services.reporting.reports_api import router as reports_router
 from services.reporting.views import make_view
+from services.reporting.web import install_pages
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -73,6 +74,7 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
     app.include_router(reports_router)
     app.include_router(health_router)
     install_error_handlers(app, {UnknownReportError: 404})
+    install_pages(app, settings)
     instrument(app, service="reporting")
     return app
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from services.auth import require_token
+from services.reporting.access import require_reader
 from services.reporting.api import ViewDep
 from services.reporting.exports import (
     CSV_MEDIA_TYPE,
@@ -81,7 +81,7 @@ class ReportBody(BaseModel):
         return cls(antenne_id=result.antenne_id, target_group=result.target_group, tables=tables)
 
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"], dependencies=[Depends(require_token)])
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"], dependencies=[Depends(require_reader)])
 
 
 @router.get("/{scope}.xlsx", response_class=Response)

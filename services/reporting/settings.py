@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -52,6 +54,15 @@ class Settings(ViewSettings):
         default=2, ge=0, description="Days after a week ends before it is published."
     )
 
+    antenne_names: dict[str, str] = Field(
+        default_factory=dict,
+        description='Antenne id -> the name the pages show, as JSON (`{"jette": "Jette"}`).',
+    )
+    status_file: Path | None = Field(
+        default=None,
+        description="`var/up.json` or a file like it: where the federation page reads each service's state.",
+    )
+    secure_cookies: bool = Field(default=False, description="Send the pages' cookie over HTTPS only.")
     token: str = Field(min_length=16, description="Bearer token the JSON API requires (no default).")
     host: str = Field(default="127.0.0.1", description="Address the API listens on.")
     port: int = Field(default=8301, ge=1, le=65535, description="Port the API listens on.")
