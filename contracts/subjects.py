@@ -15,6 +15,7 @@ DEADLETTER_SUBJECTS = "deadletter.>"
 
 PARTNER_STREAM = "BP_PARTNERS"
 PARTNER_SUBJECTS = "partner.>"
+PARTNER_FEED_STREAM = "BP_FEED"  # in a partner's own account: the feed it received, kept for replay
 
 
 class InvalidAntenneIdError(ValueError):

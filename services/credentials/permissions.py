@@ -6,6 +6,7 @@ inbox prefix `_INBOX.<antenne_id>`), so it can neither speak for another antenne
 receive. Ledger and reporting read every antenne's events through durable pull consumers and park what
 they cannot apply. Each alliance partner has an account of its own that imports only its anonymised
 subjects, `partner.<partner_id>.>`: raw antenne subjects do not exist there, and its user may not even ask.
+The partner's account has JetStream of its own, so that it keeps its feed in a stream and reads it back.
 """
 
 from __future__ import annotations
@@ -101,5 +102,12 @@ FEED_PERMISSIONS = Permissions(
 
 
 def partner_permissions(partner_id: str) -> Permissions:
-    """Subscribe to its own anonymised feed; publish nothing."""
-    return Permissions(publish=(), subscribe=(partner_subjects(partner_id),))
+    """Subscribe to its own anonymised feed and keep it in a stream of its own account; publish nothing else.
+
+    The JetStream API a partner may call is its own account's (its stream of the feed, its consumers): the
+    federation's streams are in another account, out of its reach.
+    """
+    return Permissions(
+        publish=("$JS.API.>", "$JS.FC.>", "$JS.ACK.>"),
+        subscribe=(partner_subjects(partner_id), "_INBOX.>"),
+    )

@@ -78,32 +78,59 @@ async def _stream_count(secured: SecuredNats) -> int:
         await nc.close()
 
 
-def test_each_partner_reads_its_own_feed_with_its_own_credentials_exactly_once(
-    secured: SecuredNats, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_each_partner_reads_its_own_feed_with_its_own_credentials_exactly_once(secured: SecuredNats) -> None:
     expected = {partner: _expected(partner) for partner in KEYS}
+    partner_url = secured.url(partner_user("bras-dessus"))
+    runner = CliRunner()
 
-    async def scenario() -> tuple[int, int, int]:
-        # Bras dessus Bras dessous listens, as `partner-tail` does, while reporting publishes.
-        listening = asyncio.create_task(
-            tail(
-                secured.url(partner_user("bras-dessus")), "bras-dessus", count=None, as_json=True, seconds=3.0
-            )
-        )
-        await asyncio.sleep(0.5)
-        first = await _publish_once(secured)
-        received = await listening
-        second = await _publish_once(secured)
-        return first, received, second
+    # Bras dessus Bras dessous keeps its feed in a stream of its own account, made before anything is sent.
+    setup = runner.invoke(
+        app, ["partner-tail", "--partner", "bras-dessus", "--setup"], env={"PARTNER_NATS_URL": partner_url}
+    )
+    first = asyncio.run(_publish_once(secured))
+    second = asyncio.run(_publish_once(secured))
+    # Later it reads the whole feed back, as JSON, then as lines for a person.
+    command = ["partner-tail", "--partner", "bras-dessus", "--timeout", "3"]
+    as_json = runner.invoke(
+        app,
+        [*command, "--count", str(len(expected["bras-dessus"])), "--json"],
+        env={"PARTNER_NATS_URL": partner_url},
+    )
+    as_lines = runner.invoke(app, command, env={"PARTNER_NATS_URL": partner_url})
 
-    first, received, second = asyncio.run(scenario())
-
+    assert setup.exit_code == 0, setup.output
+    assert "your feed is kept in the stream BP_FEED" in setup.stdout
     assert first == sum(len(messages) for messages in expected.values())
     assert second == 0  # every ready week was closed: nothing is published twice
-    assert received == len(expected["bras-dessus"])
-    printed = [FeedEnvelope.from_bytes(line.encode()) for line in capsys.readouterr().out.splitlines()]
-    assert printed == expected["bras-dessus"]  # its own feed, in order, and nothing of samana's
     assert asyncio.run(_stream_count(secured)) == first
+    assert as_json.exit_code == 0, as_json.output
+    printed = [FeedEnvelope.from_bytes(line.encode()) for line in as_json.stdout.splitlines()]
+    assert printed == expected["bras-dessus"]  # its own feed, in order, and nothing of samana's
+    lines = as_lines.stdout.splitlines()
+    assert len(lines) == len(expected["bras-dessus"])
+    assert any(" helped " in line and "(key k1)" in line for line in lines)
+    assert f"{len(lines)} messages" in as_lines.stderr
+
+
+def test_a_partner_that_only_listens_live_gets_what_is_published_while_it_listens(
+    secured: SecuredNats,
+) -> None:
+    async def scenario() -> int:
+        listening = asyncio.create_task(
+            tail(secured.url(partner_user("samana")), "samana", count=3, as_json=True, seconds=5.0, live=True)
+        )
+        await asyncio.sleep(0.5)
+        nc = await nats.connect(secured.url(FEED_USER))
+        try:
+            for envelope in _expected("samana")[:3]:
+                # Published again under the same id: the stream keeps one copy, live listeners see it pass.
+                await nc.publish(partner_subject("samana", envelope.type), envelope.to_bytes(),
+                                 headers={"Nats-Msg-Id": str(envelope.id)})  # fmt: skip
+        finally:
+            await nc.close()
+        return await listening
+
+    assert asyncio.run(scenario()) == 3
 
 
 def test_a_week_published_again_after_a_crash_is_kept_once(secured: SecuredNats) -> None:

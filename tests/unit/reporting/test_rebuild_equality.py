@@ -43,7 +43,7 @@ def _rebuild(view: SummaryView, seed: int) -> None:
         assert sink.apply(envelope, envelope.payload())
 
 
-@pytest.mark.parametrize("seed", [11, 12])
+@pytest.mark.parametrize("seed", [11])
 def test_the_rebuilt_view_equals_the_live_view_on_a_generated_history(seed: int, tmp_path: Path) -> None:
     live, rebuilt = make_view(f"sqlite:///{tmp_path}/live.db"), make_view("memory:")
 
