@@ -12,9 +12,12 @@ from nats.errors import Error as NatsError
 from pydantic_settings import BaseSettings
 
 from services.antenne.application import Antenne
+from services.antenne.application.roles import Role
 from services.antenne.main import create_app
 from services.antenne.relay import PublishFailedError, Relay
 from services.antenne.settings import RelaySettings, Settings
+from services.antenne.web.accounts import Accounts, WeakPasswordError, new_password
+from services.antenne.web.store import TableStore
 from services.command_line import configure_logging, settings_from_flags
 
 app = typer.Typer(
@@ -125,6 +128,42 @@ def republish(
             typer.echo(f"republish stopped, run it again: {type(error).__name__}: {error}", err=True)
             raise typer.Exit(1) from None
     typer.echo(f"republished {count} events from position {from_position}")
+
+
+@app.command("add-coordinator")
+def add_coordinator(
+    username: Annotated[str, typer.Option(help="The name to sign in with, such as anna.")],
+    antenne_id: AntenneIdOption = None,
+    database_url: DatabaseUrlOption = None,
+    display_name: Annotated[
+        str, typer.Option("--name", help="Shown on the pages; default the user name.")
+    ] = "",
+    role: Annotated[
+        Role, typer.Option(help="coordinator, local-lead (may correct) or project-coordinator.")
+    ] = Role.COORDINATOR,
+    generate: Annotated[
+        bool, typer.Option("--generate", help="Make up a strong password and print it, instead of asking.")
+    ] = False,
+) -> None:
+    """Add (or reset) a coordinator's account for the antenne's pages; the password is stored as a hash."""
+    settings = settings_from_flags(RelaySettings, antenne_id=antenne_id, database_url=database_url)
+    if role is Role.MEMBER:
+        typer.echo("members sign in with a code given at the desk, not with an account", err=True)
+        raise typer.Exit(2)
+    password = (
+        new_password() if generate else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
+    store = TableStore(settings.database_url)
+    try:
+        Accounts(store).add_coordinator(username, password, display_name, role)
+    except WeakPasswordError as weak:
+        typer.echo(f"not added: {weak}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+    typer.echo(f"coordinator {username.lower()} ({role}) can sign in at the antenne's /signin")
+    if generate:
+        typer.echo(f"password: {password}")
 
 
 async def _relay_until_stopped(settings: RelaySettings) -> None:

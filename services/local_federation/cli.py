@@ -61,6 +61,10 @@ def _print_ready(up_file: UpFile, var_dir: Path, seconds: float) -> None:
     typer.secho(f"The BuurtPensioen federation is up ({seconds:.1f} s).", fg=typer.colors.GREEN, bold=True)
     for antenne_id, service in up_file["antennes"].items():
         typer.echo(f"  antenne {antenne_id:<22} {service['url']}")
+    typer.echo("Desk pages (in Dutch and French): open an antenne's URL and sign in as a coordinator:")
+    for service in up_file["antennes"].values():
+        sign_in = service["coordinator"]
+        typer.echo(f"  {sign_in['url']:<30} user {sign_in['username']}  password {sign_in['password']}")
     typer.echo(f"  {'ledger':<30} {up_file['ledger']['url']}")
     typer.echo(f"  {'reporting':<30} {up_file['reporting']['url']}")
     typer.echo(f"  {'nats':<30} {redacted(up_file['nats']['url'])}")

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
 
+from services.antenne.application.roles import Role
+from services.antenne.web.accounts import Accounts, new_password
+from services.antenne.web.store import TableStore
 from services.auth import new_token
 from services.credentials.generate import Credentials, Installation, generate
 from services.credentials.permissions import ADMIN_USER, FEED_USER, antenne_user, partner_user
@@ -27,6 +30,7 @@ DEMO_ANTENNES: dict[str, str] = {
     "jette": "Jette",
     "laken": "Laken",
 }
+DEMO_COORDINATOR = "coordinator"  # the demo account's user name at every antenne
 DEMO_PARTNERS = ("bras-dessus",)  # Bras dessus Bras dessous, of the Samen Toujours alliance
 # Sizes of each demo antenne's target group (older neighbours, people with a disability): the reports
 # show the progress towards reaching 15% of it.
@@ -47,6 +51,20 @@ class ServiceAddress(TypedDict):
     token: str
 
 
+class SignInDetails(TypedDict):
+    """A demo coordinator's sign-in to an antenne's pages."""
+
+    url: str
+    username: str
+    password: str
+
+
+class AntenneAddress(ServiceAddress):
+    """An antenne's API, and the demo coordinator's sign-in to its pages."""
+
+    coordinator: SignInDetails
+
+
 class NatsAddress(TypedDict):
     url: str
 
@@ -54,7 +72,7 @@ class NatsAddress(TypedDict):
 class UpFile(TypedDict):
     """What `var/up.json` holds: where each service listens and its API token."""
 
-    antennes: dict[str, ServiceAddress]
+    antennes: dict[str, AntenneAddress]
     ledger: ServiceAddress
     reporting: ServiceAddress
     nats: NatsAddress
@@ -96,6 +114,7 @@ class LocalFederation:
         """Start everything, wait until healthy, seed demo data once; return what up.json holds."""
         (self.var_dir / "logs").mkdir(parents=True, exist_ok=True)
         tokens = self._tokens()
+        self._demo_coordinators(tokens)
         self.credentials = self._nats_credentials()
         log.info("starting nats-server with JetStream and per-antenne permissions on %s", self.nats.url)
         self.nats.start()
@@ -151,7 +170,8 @@ class LocalFederation:
                 args=["serve", "--antenne-id", antenne_id, "--name", DEMO_ANTENNES[antenne_id],
                       "--port", str(port), "--database-url", self._sqlite(antenne_id), *common],
                 env={"ANTENNE_TOKEN": tokens[antenne_id],
-                     "ANTENNE_NATS_URL": self.credentials.url(antenne_user(antenne_id))},
+                     "ANTENNE_NATS_URL": self.credentials.url(antenne_user(antenne_id)),
+                     "ANTENNE_REPORTING_URL": self._url(self.ports.reporting)},
                 health_url=f"{self._url(port)}/healthz",
                 log_file=logs / f"{antenne_id}.log",
             )
@@ -223,14 +243,40 @@ class LocalFederation:
         tokens: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
         for name in [*DEMO_ANTENNES, "ledger", "reporting"]:
             tokens.setdefault(name, new_token())
+        for antenne_id in DEMO_ANTENNES:  # the demo coordinators' passwords for the pages
+            tokens.setdefault(f"{antenne_id}-coordinator", new_password())
         path.write_text(json.dumps(tokens, indent=2) + "\n")
         os.chmod(path, 0o600)
         return tokens
 
+    def _demo_coordinators(self, tokens: dict[str, str]) -> None:
+        """A coordinator account per antenne, so that a newcomer can sign in to the pages (once)."""
+        for antenne_id in DEMO_ANTENNES:
+            store = TableStore(self._sqlite(antenne_id))
+            try:
+                accounts = Accounts(store)
+                if not accounts.has_coordinator(DEMO_COORDINATOR):
+                    accounts.add_coordinator(
+                        DEMO_COORDINATOR,
+                        tokens[f"{antenne_id}-coordinator"],
+                        "Demo coordinator",
+                        Role.LOCAL_LEAD,
+                    )
+            finally:
+                store.close()
+
     def _describe(self, tokens: dict[str, str]) -> UpFile:
         return {
             "antennes": {
-                antenne_id: {"url": self._url(port), "token": tokens[antenne_id]}
+                antenne_id: {
+                    "url": self._url(port),
+                    "token": tokens[antenne_id],
+                    "coordinator": {
+                        "url": f"{self._url(port)}/signin",
+                        "username": DEMO_COORDINATOR,
+                        "password": tokens[f"{antenne_id}-coordinator"],
+                    },
+                }
                 for antenne_id, port in self._antenne_ports().items()
             },
             "ledger": {"url": self._url(self.ports.ledger), "token": tokens["ledger"]},

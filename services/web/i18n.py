@@ -29,6 +29,11 @@ class Gettext(Protocol):
     def __call__(self, message: str, /, **values: object) -> str: ...
 
 
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
+    """Mark a message for the catalogues where it is defined; `_` translates it where it is shown."""
+    return message
+
+
 @cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The catalogue of one language, compiled in memory from its `.po` file (English: none)."""

@@ -9,7 +9,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, se
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
-from services.web.durations import format_duration
+from services.web.durations import format_duration, format_month
 from services.web.i18n import COOKIE, LANGUAGE_NAMES, LANGUAGES, gettext_for, language_of
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ class WebPages:
             lstrip_blocks=True,
         )
         self.env.filters["duration"] = _duration
+        self.env.filters["month"] = _month
         self.env.globals.update({"static": STATIC_PATH, "languages": LANGUAGES, **globals_})
 
     def mount_static(self, app: Starlette) -> None:
@@ -66,6 +67,11 @@ class WebPages:
                 secure=request.url.scheme == "https",
             )  # fmt: skip
         return response
+
+
+@pass_context
+def _month(context: Context, month: str) -> str:
+    return format_month(month, context.get("lang", "nl"))
 
 
 @pass_context

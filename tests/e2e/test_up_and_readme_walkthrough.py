@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.local_federation.federation import ServiceAddress, UpFile
+from services.local_federation.federation import ServiceAddress, SignInDetails, UpFile
 from services.ports import free_port
 
 pytestmark = pytest.mark.e2e
@@ -128,6 +128,17 @@ def _demo_data_reported(up_file: UpFile) -> bool:
     return len(summary) == 3 and all(antenne["members"] == 3 for antenne in summary.values())
 
 
+def _sign_in_to_the_desk(sign_in: SignInDetails) -> None:
+    with httpx.Client(timeout=10) as browser:
+        form = browser.get(sign_in["url"]).text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+        assert csrf, form
+        fields = {"username": sign_in["username"], "password": sign_in["password"], "csrf": csrf.group(1)}
+        desk = browser.post(sign_in["url"], data=fields, follow_redirects=True)
+        assert desk.status_code == 200
+        assert "Permanentie van" in desk.text
+
+
 def _wait_for(condition: Callable[[], bool], timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -156,6 +167,11 @@ def test_up_serves_the_readme_walkthrough_and_keeps_its_state_across_a_restart(
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == _readme_block("walkthrough-output")
+
+    # A newcomer signs in to each antenne's pages with the demo coordinator printed by `up`.
+    for antenne in up_file["antennes"].values():
+        _sign_in_to_the_desk(antenne["coordinator"])
+    assert "user coordinator" in federation.output()
 
     # Ctrl-C stops everything cleanly.
     assert federation.stop() == 0

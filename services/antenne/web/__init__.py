@@ -24,10 +24,10 @@ from services.antenne.domain import AntenneError, NotFoundError
 from services.antenne.web import desk, me, signin, timebank
 from services.antenne.web.accounts import Accounts
 from services.antenne.web.context import CsrfError, SignInRequiredError, WebDesk, current_session, render
-from services.antenne.web.labels import N_, error_message
+from services.antenne.web.labels import error_message
 from services.antenne.web.sessions import RateLimiter, Sessions
 from services.antenne.web.store import TableStore
-from services.web import WebPages
+from services.web import N_, WebPages
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable

@@ -165,6 +165,11 @@ class Accounts:
         self._store.run(f"UPDATE {table} SET failures = 0, locked_until = 0 WHERE {key} = %s", (value,))
 
 
+def new_password() -> str:
+    """A strong password made up for a new account (to be changed or kept in a password manager)."""
+    return secrets.token_urlsafe(15)
+
+
 def _verify(hasher: PasswordHasher, password_hash: str, secret: str) -> bool:
     try:
         return hasher.verify(password_hash, secret)

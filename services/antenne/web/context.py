@@ -40,6 +40,7 @@ WORDS = {
     "postings": labels.POSTINGS,
     "grant_reasons": labels.GRANT_REASONS,
     "activities": labels.ACTIVITIES,
+    "hold_rules": labels.HOLD_RULES,
 }
 
 
@@ -182,6 +183,8 @@ def render(
     # Errors are msgids (see `labels`, `forms`): shown next to their field in the reader's language.
     _ = gettext_for(language_of(request))
     values["errors"] = {field: _(message) for field, message in values["errors"].items()}
+    flash = values.get("flash")
+    values["flash"] = _(flash) if flash else ""
     values["choices"] = lambda table: [(str(key), _(word)) for key, word in table.items()]
     response = desk.pages.render(request, template, values, status_code=status_code)
     if session is None:

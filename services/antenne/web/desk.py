@@ -19,8 +19,8 @@ from services.antenne.domain.profile import Weekday
 from services.antenne.domain.requests import RequestStatus
 from services.antenne.web.context import AntenneDep, CoordinatorDep, DeskDep, FormDep, render
 from services.antenne.web.forms import Errors, category_of, day_of
-from services.antenne.web.labels import LANGUAGE_CODES, N_, error_code, error_message, error_of_code, reason
-from services.web import gettext_for, language_of
+from services.antenne.web.labels import LANGUAGE_CODES, error_code, error_message, error_of_code, reason
+from services.web import N_, gettext_for, language_of
 
 if TYPE_CHECKING:
     from services.antenne.application import Antenne
@@ -160,7 +160,7 @@ def member_page(
         "exchanges": list(reversed(antenne.exchanges(member_id))),
         "requests": antenne.requests(RequestFilter(member_id=member_id)),
         "offers": [o for o in antenne.offers() if o.member_id == member_id],
-        "flash": gettext_for(language_of(request))("The member is registered.") if registered else "",
+        "flash": N_("The member is registered.") if registered else "",
     }, session=session)  # fmt: skip
 
 

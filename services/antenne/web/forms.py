@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 from contracts.antenne.v1 import Category
 from services.antenne.domain import MemberNotFoundError
-from services.antenne.web.labels import N_
-from services.web import DurationError, parse_duration
+from services.web import N_, DurationError, parse_duration
 
 if TYPE_CHECKING:
     from services.antenne.application import Antenne

@@ -17,14 +17,10 @@ from services.antenne.domain.postings import PostingKind
 from services.antenne.domain.profile import Weekday
 from services.antenne.domain.requests import RequestStatus
 from services.antenne.domain.timebank import ExchangeStatus
+from services.web import N_
 
 if TYPE_CHECKING:
     from services.web.i18n import Gettext
-
-
-def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
-    """Mark a message for the catalogues without translating it here."""
-    return message
 
 
 CATEGORIES = {
@@ -74,6 +70,7 @@ MEMBER_STATUSES = {
 }
 DONATION_STATUSES = {
     DonationStatus.FLAGGED: N_("waits for a coordinator's review"),
+    DonationStatus.REJECTED: N_("stopped"),
     DonationStatus.GIVEN: N_("given"),
     DonationStatus.HELD: N_("kept for its purpose"),
     DonationStatus.USED: N_("used"),
@@ -97,6 +94,19 @@ GRANT_REASONS = {
 ACTIVITIES = {
     ActivityKind.PERMANENCE: N_("Permanence (walk-in desk)"),
     ActivityKind.GATHERING: N_("Gathering"),
+}
+
+# Why the abuse guard holds an entry (`services.antenne.domain.rules`, by rule name).
+HOLD_RULES = {
+    "future-date": N_("the help is dated after the day it is recorded"),
+    "large-exchange": N_("a long exchange needs a coordinator's approval"),
+    "four-eyes": N_("a very long exchange needs a second coordinator"),
+    "max-balance": N_("the helper would save more than the maximum"),
+    "mutual-crediting": N_("two members keep crediting each other"),
+    "circle": N_("credits go round a circle of three members"),
+    "fast-saving": N_("the helper saves unusually fast this week"),
+    "many-entries": N_("a member has many entries in a short time"),
+    "donation-stream": N_("a sudden stream of gifts goes to one member"),
 }
 
 # The domain's errors, most specific first, as the sentence a volunteer or member reads.

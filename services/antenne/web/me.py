@@ -16,8 +16,9 @@ from services.antenne.domain import AntenneError, Confirmation, ExchangeStatus
 from services.antenne.web.context import AntenneDep, FormDep, MemberDep, render
 from services.antenne.web.desk import names, post_page, see_other, take_posting
 from services.antenne.web.forms import Errors, member_of, quarters_of
-from services.antenne.web.labels import N_, error_code, error_message, error_of_code
+from services.antenne.web.labels import error_code, error_message, error_of_code
 from services.antenne.web.sessions import WebSession
+from services.web import N_
 
 router = APIRouter(prefix="/me", include_in_schema=False)
 

@@ -13,8 +13,8 @@ from services.antenne.application.roles import Role
 from services.antenne.domain import MemberNotFoundError
 from services.antenne.web.context import AntenneDep, DeskDep, FormDep, SessionDep, WebDesk, render
 from services.antenne.web.forms import normalised_number
-from services.antenne.web.labels import N_
 from services.antenne.web.sessions import SESSION_COOKIE, set_cookie
+from services.web import N_
 
 router = APIRouter(include_in_schema=False)
 

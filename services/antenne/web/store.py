@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -50,7 +51,8 @@ def _connect(database_url: str) -> _Connection:
         return sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
     parts = urlsplit(database_url)
     if parts.scheme == "sqlite":
-        path = unquote(parts.path).removeprefix("/")
+        path = Path(unquote(parts.path).removeprefix("/"))  # sqlite:////abs/path is absolute
+        path.parent.mkdir(parents=True, exist_ok=True)
         return sqlite3.connect(
             path, check_same_thread=False, isolation_level=None, timeout=SQLITE_BUSY_SECONDS
         )

@@ -23,7 +23,8 @@ from services.antenne.domain.errors import (
 from services.antenne.web.context import AntenneDep, CoordinatorDep, FormDep, render
 from services.antenne.web.desk import names, see_other
 from services.antenne.web.forms import Errors, category_of, day_of, member_of, quarters_of
-from services.antenne.web.labels import N_, error_code, error_message, error_of_code
+from services.antenne.web.labels import error_code, error_message, error_of_code
+from services.web import N_
 
 if TYPE_CHECKING:
     from collections.abc import Callable

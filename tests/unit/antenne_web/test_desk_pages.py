@@ -153,3 +153,32 @@ def test_unknown_pages_and_the_api_keep_their_own_errors(client: TestClient) -> 
     assert api.status_code == 401
     assert api.json()["detail"].startswith("missing")
     assert api.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_long_exchange_waits_for_review_and_a_coordinator_approves_it(coordinator: TestClient) -> None:
+    antenne = antenne_of(coordinator)
+    a, b = (antenne.get_member(antenne.register_member(name)) for name in ("Ahmed", "Jeanine"))
+    token = csrf_of(coordinator.get("/desk/hours").text)
+    coordinator.post("/desk/hours", data={
+        "csrf": token, "helper": a.number, "recipient": b.number, "hours": "5", "minutes": "0",
+        "category": "outings", "performed_on": RECENT_ISO})  # fmt: skip
+    [held] = antenne.exchanges()
+    assert held.status is ExchangeStatus.HELD
+    review = coordinator.get("/desk?lang=fr").text.split("À vérifier")[1]
+    assert "un long échange demande l&#39;accord d&#39;un coordinateur" in review
+    coordinator.post(f"/desk/exchanges/{held.id}/approve", data={"csrf": token})
+    assert antenne.get_exchange(held.id).status is ExchangeStatus.PENDING
+
+
+def test_a_member_disputes_help_that_is_not_right(client: TestClient) -> None:
+    antenne = antenne_of(client)
+    helper, member_id = antenne.register_member("Marc"), antenne.register_member("Aïcha")
+    exchange = antenne.record_exchange(helper, member_id, 4, Category.COMPANY, antenne.today())
+    number = antenne.get_member(member_id).number
+    code = desk_of(client).accounts.issue_code(number, str(member_id), one_time=True)
+    client.post("/signin/member", data={"number": number, "code": code,
+                                         "csrf": csrf_of(client.get("/signin/member").text)})  # fmt: skip
+    answer = client.post(f"/me/exchanges/{exchange}/dispute", data={"csrf": csrf_of(client.get("/me").text)})
+    assert answer.status_code == 303
+    assert antenne.get_exchange(exchange).status is ExchangeStatus.DISPUTED
+    assert antenne.balance(member_id) == 0

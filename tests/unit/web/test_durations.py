@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.web import DurationError, format_duration, parse_duration
+from services.web import DurationError, format_duration, format_month, parse_duration
 
 
 @pytest.mark.parametrize(
@@ -50,6 +50,11 @@ def test_a_duration_the_form_cannot_take_names_its_field(hours: str, minutes: st
     with pytest.raises(DurationError) as refused:
         parse_duration(hours, minutes)
     assert refused.value.field == field
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("nl", "november 2026"), ("fr", "novembre 2026")])
+def test_months_are_named_in_the_readers_language(lang: str, shown: str) -> None:
+    assert format_month("2026-11", lang) == shown
 
 
 def test_zero_is_allowed_only_when_asked() -> None:
