@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+SETTLED_SECONDS = 2.0  # no event applied for this long: the feed may close a week
+
 
 def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
     """Reporting's FastAPI app; its lifespan opens the summary view and consumes antenne events."""
@@ -43,7 +46,7 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
         stop = asyncio.Event()
         # NATS being down does not stop the API: the consumer keeps reconnecting in the background.
         tasks = {asyncio.create_task(consumer.run(stop))} if run_consumer else set()
-        app.state.feed = _feed_publisher(settings, view)
+        app.state.feed = _feed_publisher(settings, view, consumer)
         if run_consumer and app.state.feed is not None:
             tasks.add(asyncio.create_task(app.state.feed.run(stop)))
         log.info(
@@ -79,7 +82,7 @@ def create_app(settings: Settings, *, run_consumer: bool = True) -> FastAPI:
     return app
 
 
-def _feed_publisher(settings: Settings, view: SummaryView) -> FeedPublisher | None:
+def _feed_publisher(settings: Settings, view: SummaryView, consumer: ChainConsumer) -> FeedPublisher | None:
     if not settings.partner_keys:
         return None
     keys = {
@@ -92,4 +95,11 @@ def _feed_publisher(settings: Settings, view: SummaryView) -> FeedPublisher | No
         view.records,
         grace_days=settings.feed_grace_days,
         interval_seconds=settings.feed_interval_seconds,
+        settled=lambda: _settled(consumer),
     )
+
+
+def _settled(consumer: ChainConsumer) -> bool:
+    status = consumer.status
+    quiet = status.last_applied_at is None or time.time() - status.last_applied_at >= SETTLED_SECONDS
+    return status.connected and not status.waiting and quiet

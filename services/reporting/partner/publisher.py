@@ -48,6 +48,9 @@ class FeedPublisher:
     today: Callable[[], date] = date.today
     grace_days: int = GRACE_DAYS
     interval_seconds: float = 60.0
+    # Whether the view is settled (no event applied for a moment): a week is never closed in the middle
+    # of a burst of deliveries, such as a relay catching up.
+    settled: Callable[[], bool] = lambda: True
     published: int = field(default=0, init=False)
     last_error: str | None = field(default=None, init=False)
 
@@ -72,10 +75,11 @@ class FeedPublisher:
         with contextlib.suppress(NatsError):
             await ensure_streams(js, FEED_STREAMS)
         while not stop.is_set():
-            count = await self.publish_ready(js)
-            if count:
-                log.info("partner feed: %d messages published", count)
-            self.last_error = None
+            if self.settled():
+                count = await self.publish_ready(js)
+                if count:
+                    log.info("partner feed: %d messages published", count)
+                self.last_error = None
             await _wait(stop, self.interval_seconds)
 
     async def publish_ready(self, js: JetStreamContext) -> int:

@@ -1,34 +1,25 @@
-"""`buurtpensioen up` shows the reports on its demo data and runs the feed of Bras dessus Bras dessous."""
+"""What `buurtpensioen up` shows of reporting on its demo data: the report pages and the feed of Bras dessus
+Bras dessous. Checked within the run of `up` of test_up_and_readme_walkthrough, which
+starts the federation once for both."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
-import pytest
 
-from services.local_federation.federation import DEMO_PARTNERS
-from tests.e2e.test_up_and_readme_walkthrough import Federation, _demo_data_reported, _wait_for
+from services.local_federation.federation import DEMO_PARTNERS, UpFile
 
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def federation(tmp_path: Path) -> Iterator[Federation]:
-    running = Federation(tmp_path)
-    yield running
-    if running.process is not None and running.process.poll() is None:
-        running.stop()
+if TYPE_CHECKING:
+    from tests.e2e.test_up_and_readme_walkthrough import Federation
 
 
-def test_up_shows_the_reports_and_the_partner_reads_its_anonymised_feed(federation: Federation) -> None:
-    federation.start()
-    up_file = federation.up_file()
-    _wait_for(lambda: _demo_data_reported(up_file))
+def check_reports_and_partner_feed(federation: Federation, up_file: UpFile) -> None:
+    """The report pages answer on the demo data, and the partner reads its anonymised feed."""
     reporting = up_file["reporting"]
     auth = {"Authorization": f"Bearer {reporting['token']}"}
 
@@ -59,8 +50,11 @@ def test_up_shows_the_reports_and_the_partner_reads_its_anonymised_feed(federati
             "partner-tail",
             "--partner",
             partner,
+            # Each antenne's two demo exchanges of last week or the week before, and a week closed.
+            "--count",
+            "7",
             "--timeout",
-            "12",
+            "30",
         ],
         env={**os.environ, "PARTNER_NATS_URL": partner_url},
         capture_output=True,
