@@ -27,6 +27,7 @@ from contracts.antenne.v1 import (
     HelpRequestOpened,
     MemberConsentsChanged,
     MemberMovedIn,
+    MemberMovedOut,
     MemberProfileUpdated,
     MemberRegistered,
     MemberStatusChanged,
@@ -125,6 +126,15 @@ def _moved_in(payload: MemberMovedIn, records: _Reader, occurred_on: date) -> Wr
 def _unknown_member(joined: date) -> Record:
     return {"joined": joined.isoformat(), "languages": [], "isolated": False, "shares": False,
             "status": [], "gave": {}, "received": {}, "attended": {}}  # fmt: skip
+
+
+@_updates.register
+def _moved_out(payload: MemberMovedOut, records: _Reader, occurred_on: date) -> Writes:
+    # From the day they moved they count at their new antenne, no longer here.
+    member = records.get(f"member:{payload.member_id}")
+    if member is not None:
+        member["status"].append([payload.moved_on.isoformat(), "moved"])
+    return records.writes
 
 
 @_updates.register

@@ -94,6 +94,7 @@ class _Merged:
     def months(self) -> list[str]:
         seen = set(self.counters)
         seen |= {m["joined"][:7] for m in self.members}
+        seen |= {day[:7] for m in self.members for day, _ in m["status"]}
         seen |= {r["opened"][:7] for r in self.requests}
         return _month_range(min(seen), max(seen)) if seen else []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
@@ -80,6 +81,7 @@ def test_the_rebuild_command_finds_the_views_equal_then_names_a_tampered_figure(
     }
     assert equal.stdout.endswith("rebuilt view equals the live view\n")
     assert "rebuilt: 9/9 stream messages: 8 events applied" in equal.stderr
+    assert re.search(r"^8 events in \d+\.\ds: \d+ events/s$", equal.stderr, re.M)
     assert differing.exit_code == 1, differing.output
     assert (
         "rebuilt view differs from the live view (1 differences):\n  jette members: live 3, rebuilt 2\n"

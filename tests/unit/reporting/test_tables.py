@@ -16,6 +16,8 @@ from contracts.antenne.v1 import (
     GrantReason,
     HelpRequestMatched,
     HelpRequestOpened,
+    MemberMovedIn,
+    MemberMovedOut,
     MemberRegistered,
     MemberStatus,
     MemberStatusChanged,
@@ -174,3 +176,21 @@ def test_a_grant_for_isolation_notes_the_member_as_isolated() -> None:
         sink.apply(envelope, envelope.payload())
 
     assert report("laken", view.records().values(), None).table("reach").column("isolated") == [1]
+
+
+def test_a_member_who_moved_counts_at_the_new_antenne_from_the_day_they_moved() -> None:
+    view = InMemorySummaryView()
+    sink = SummarySink(view)
+    january, march = datetime(2026, 1, 10, tzinfo=UTC), datetime(2026, 3, 4, tzinfo=UTC)
+    jette = [
+        (MemberRegistered(member_id=ANNA, registered_on=january.date()), january),
+        (MemberMovedOut(member_id=ANNA, to_antenne="laken", balance=8, moved_on=march.date()), march),
+    ]
+    laken = [(MemberMovedIn(member_id=ANNA, from_antenne="jette", balance=8, moved_on=march.date()), march)]
+    for envelope in envelopes_of("jette", jette) + envelopes_of("laken", laken):
+        sink.apply(envelope, envelope.payload())
+    records = view.records()
+
+    assert report("jette", [records["jette"]], None).table("members").column("left") == [0, 0, 1]
+    assert report("jette", [records["jette"]], None).table("members").column("registered") == [1, 1, 0]
+    assert report("laken", [records["laken"]], None).table("members").rows == (("2026-03", 1, 0, 0, 0, 1),)
