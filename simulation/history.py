@@ -58,7 +58,9 @@ class _Desk:
     members: list[UUID] = field(default_factory=list)
     open_requests: list[tuple[UUID, UUID]] = field(default_factory=list)  # request, member
     matched: list[tuple[UUID, UUID, UUID, Category]] = field(default_factory=list)  # request, member, helper
-    pending: list[UUID] = field(default_factory=list)
+    pending: list[tuple[UUID, UUID, UUID, int]] = field(default_factory=list)  # exchange, helper, recipient
+    # What the coordinators know of balances from the help they confirmed (gifts and grants aside).
+    balances: dict[UUID, int] = field(default_factory=dict)
     read_up_to: int = 0
     previous: int | None = None
 
@@ -112,7 +114,10 @@ def _one_thing(desk: _Desk, day: date, rng: random.Random, history: History) -> 
     elif roll < 0.62:
         _record_help(desk, day, rng)
     elif roll < 0.8 and desk.pending:
-        antenne.confirm_exchange(desk.pending.pop(rng.randrange(len(desk.pending))))
+        exchange, helper, recipient, quarters = desk.pending.pop(rng.randrange(len(desk.pending)))
+        antenne.confirm_exchange(exchange)
+        desk.balances[helper] = desk.balances.get(helper, 0) + quarters
+        desk.balances[recipient] = desk.balances.get(recipient, 0) - quarters
     elif roll < 0.86:
         donor = rng.choice(desk.members)
         antenne.donate(donor, rng.randint(1, 4), to_member_id=rng.choice([None, rng.choice(desk.members)]))
@@ -128,17 +133,19 @@ def _one_thing(desk: _Desk, day: date, rng: random.Random, history: History) -> 
 
 
 def _record_help(desk: _Desk, day: date, rng: random.Random) -> None:
+    quarters = rng.randint(1, 12)
     if desk.matched and rng.random() < 0.6:
         request, recipient, helper, category = desk.matched.pop(0)
         exchange = desk.antenne.record_exchange(
-            helper, recipient, rng.randint(1, 12), category, day, request_id=request
+            helper, recipient, quarters, category, day, request_id=request
         )
     else:
-        helper, recipient = rng.sample(desk.members, 2)
-        exchange = desk.antenne.record_exchange(
-            helper, recipient, rng.randint(1, 12), rng.choice(CATEGORIES), day
-        )
-    desk.pending.append(exchange)
+        # Coordinators ask those who saved hours to receive and those in debt to give: balances stay
+        # within the overdraft guard, as in a timebank that works.
+        candidates = sorted(rng.sample(desk.members, 4), key=lambda m: desk.balances.get(m, 0))
+        helper, recipient = candidates[0], candidates[-1]
+        exchange = desk.antenne.record_exchange(helper, recipient, quarters, rng.choice(CATEGORIES), day)
+    desk.pending.append((exchange, helper, recipient, quarters))
 
 
 def _register(desk: _Desk, day: date, rng: random.Random, history: History) -> None:

@@ -64,7 +64,7 @@ def serve(
         typer.Option(help="Durable JetStream consumer name (env REPORTING_DURABLE, default reporting)."),
     ] = None,
 ) -> None:
-    """Serve the summary report and apply every antenne's events; flags override REPORTING_* variables."""
+    """Serve the reports (API, pages, partner feed), applying every antenne's events; flags override env."""
     configure_logging()
     flags = {
         "database_url": database_url,
@@ -100,7 +100,7 @@ def rebuild(
     ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the rebuild to catch up.")] = 300.0,
 ) -> None:
-    """Rebuild the summary from the stream and compare it with the live view; exit 1 if they differ."""
+    """Rebuild the figures and report records from the stream; compare with the live view (1: unequal)."""
     settings = settings_from_flags(ViewSettings, nats_url=nats_url, database_url=compare_with)
     _check_live_view_exists(settings.database_url)
     try:

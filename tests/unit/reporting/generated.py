@@ -28,6 +28,6 @@ def envelopes_of(antenne_id: str, events: Iterable[tuple[Contract, datetime]]) -
 
 
 @cache
-def history(seed: int, days: int = 120, daily: int = 12) -> History:
+def history(seed: int, days: int = 120, daily: int = 14) -> History:
     """A generated history, made once per test session (the same seed gives the same history)."""
     return generate_history(seed, antennes=3, days=days, daily=daily)
