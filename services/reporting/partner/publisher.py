@@ -84,7 +84,7 @@ class FeedPublisher:
 
     async def publish_ready(self, js: JetStreamContext) -> int:
         """Publish every ready week after each partner's last closed one; return the messages published."""
-        records = self.records()
+        records = await asyncio.to_thread(self.records)  # a database read: off the event loop
         ready = weeks_ready(records, self.today(), self.grace_days)
         count = 0
         for partner_id, key in sorted(self.partners.items()):
