@@ -102,7 +102,7 @@ def _stop(antenne: Antenne) -> None:
         antenne.process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def antenne(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Antenne]:
     """One antenne for the flows (its relay off: no notice)."""
     running = _start_antenne(tmp_path_factory.mktemp("antenne"), relay=False)
@@ -110,7 +110,7 @@ def antenne(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Antenne]:
     _stop(running)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def cut_off_antenne(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Antenne]:
     """An antenne whose relay cannot reach the central NATS."""
     running = _start_antenne(tmp_path_factory.mktemp("cut-off"), relay=True)
@@ -118,13 +118,15 @@ def cut_off_antenne(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Antenn
     _stop(running)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
+    # Sync Playwright runs an event loop in this thread while it lives: it must end with this package,
+    # or every later test that calls asyncio.run() fails.
     with sync_playwright() as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
     yield launched
@@ -156,7 +158,7 @@ class Checks:
         assert failing == [], f"{name}: {failing}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def checks() -> Iterator[Checks]:
     collected = Checks(AXE.read_text())
     yield collected
@@ -167,9 +169,11 @@ def checks() -> Iterator[Checks]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser profile (no cookies) on a tablet-sized screen."""
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser profile (no cookies) on a tablet-sized screen, in Belgium in the test's language."""
+    callspec = getattr(request.node, "callspec", None)
+    lang = callspec.params.get("lang", "nl") if callspec else "nl"
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale=f"{lang}-BE")
     context.set_default_timeout(GREEN_SECONDS * 1000)
     opened = context.new_page()
     yield opened

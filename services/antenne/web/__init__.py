@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette import status
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -62,6 +63,10 @@ def install_web(app: FastAPI) -> None:
     handlers = app.exception_handlers
     for kind in (AntenneError, NotAllowedError, NotFoundError):
         app.add_exception_handler(kind, _page_or(handlers.get(kind), _error_page))
+    # A malformed path (an id that is no id) is, for a page, a page that does not exist.
+    app.add_exception_handler(
+        RequestValidationError, _page_or(handlers.get(RequestValidationError), _no_such_page)
+    )
     api_http = handlers.get(StarletteHTTPException, http_exception_handler)
     app.add_exception_handler(StarletteHTTPException, _page_or(api_http, _error_page))
     app.add_exception_handler(SignInRequiredError, _sign_in_first)
@@ -112,6 +117,11 @@ def _error_page(request: Request, error: Exception) -> Response:
         error_message(error),
         N_("Nothing was changed. Go back and try again, or ask a coordinator."),
     )
+
+
+def _no_such_page(request: Request, error: Exception) -> Response:
+    return _page(request, status.HTTP_404_NOT_FOUND, N_("This page does not exist."),
+                 N_("Check the address, or go back to the start."))  # fmt: skip
 
 
 def _unexpected(request: Request, error: Exception) -> Response:

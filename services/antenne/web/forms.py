@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from contracts.antenne.v1 import Category
 from services.antenne.domain import MemberNotFoundError
@@ -52,6 +53,14 @@ def day_of(text: str, field: str, errors: Errors, today: date, *, past_only: boo
         errors[field] = N_("Help cannot be recorded before it happened.")
         return None
     return day
+
+
+def uuid_or_none(text: str) -> UUID | None:
+    """An id from a hidden field or a checkbox; None if empty or not an id."""
+    try:
+        return UUID(text) if text else None
+    except ValueError:
+        return None
 
 
 def category_of(text: str, field: str, errors: Errors) -> Category | None:

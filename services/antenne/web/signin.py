@@ -104,7 +104,7 @@ def _signed_in(request: Request, desk: WebDesk, token: str, to: str) -> Redirect
 
 def _safe_next(wanted: str, default: str) -> str:
     # Only a path of this site: never an open redirect to another.
-    return wanted if wanted.startswith("/") and not wanted.startswith("//") else default
+    return wanted if wanted.startswith("/") and not wanted.startswith(("//", "/\\")) else default
 
 
 def _see_other(to: str) -> RedirectResponse:

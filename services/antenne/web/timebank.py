@@ -22,7 +22,7 @@ from services.antenne.domain.errors import (
 )
 from services.antenne.web.context import AntenneDep, CoordinatorDep, FormDep, render
 from services.antenne.web.desk import names, see_other
-from services.antenne.web.forms import Errors, category_of, day_of, member_of, quarters_of
+from services.antenne.web.forms import Errors, category_of, day_of, member_of, quarters_of, uuid_or_none
 from services.antenne.web.labels import error_code, error_message, error_of_code
 from services.web import N_
 
@@ -68,7 +68,7 @@ def record_hours(request: Request, session: CoordinatorDep, antenne: AntenneDep,
     quarters = quarters_of(form.get("hours"), form.get("minutes"), errors)
     category = category_of(form.get("category"), "category", errors)
     performed_on = day_of(form.get("performed_on"), "performed_on", errors, antenne.today())
-    request_id = UUID(form.get("request_id")) if form.get("request_id") else None
+    request_id = uuid_or_none(form.get("request_id"))
     if errors or not (helper and recipient and quarters and category and performed_on):
         return _hours_page(request, session, form.values(), errors)
     try:
@@ -103,7 +103,7 @@ def exchange_action(
         "confirm": ("confirm_exchange", lambda: antenne.confirm_exchange(exchange_id)),
         "approve": ("approve_exchange", lambda: antenne.approve_exchange(exchange_id, session.subject)),
         "reject": ("reject_exchange", lambda: antenne.reject_exchange(exchange_id)),
-        "dispute": ("confirm_exchange", lambda: antenne.dispute_exchange(exchange_id, form.get("note"))),
+        "dispute": ("dispute_exchange", lambda: antenne.dispute_exchange(exchange_id, form.get("note"))),
     }
     if action not in steps:
         return see_other(f"/desk/exchanges/{exchange_id}")
@@ -226,7 +226,7 @@ def hold_session(request: Request, session: CoordinatorDep, antenne: AntenneDep,
     except ValueError:
         errors["kind"] = N_("Choose the kind of get-together.")
     held_on = day_of(form.get("held_on"), "held_on", errors, antenne.today())
-    attendees = [UUID(m) for m in form.getlist("attendees")]
+    attendees = [m for m in map(uuid_or_none, form.getlist("attendees")) if m is not None]
     if not attendees:
         errors["attendees"] = N_("Tick at least one person who came.")
     if errors or held_on is None:

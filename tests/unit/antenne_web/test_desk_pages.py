@@ -182,3 +182,11 @@ def test_a_member_disputes_help_that_is_not_right(client: TestClient) -> None:
     assert answer.status_code == 303
     assert antenne.get_exchange(exchange).status is ExchangeStatus.DISPUTED
     assert antenne.balance(member_id) == 0
+
+
+def test_a_malformed_address_is_a_page_that_does_not_exist(coordinator: TestClient) -> None:
+    page = coordinator.get("/desk/members/not-an-id")
+    assert page.status_code == 404
+    assert "Deze pagina bestaat niet." in page.text
+    api = coordinator.get("/api/v1/members/not-an-id", headers={"Authorization": "Bearer x"})
+    assert api.headers["content-type"] == "application/json"

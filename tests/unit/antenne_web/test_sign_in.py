@@ -149,3 +149,11 @@ def test_signing_out_ends_the_session(client: TestClient) -> None:
     token = sign_in(client)
     assert client.post("/signout", data={"csrf": token}).status_code == 303
     assert client.get("/desk").status_code == 303
+
+
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_signing_in_never_sends_the_browser_to_another_site(client: TestClient, elsewhere: str) -> None:
+    token = csrf_of(client.get("/signin").text)
+    answer = client.post("/signin", data={"username": "anna", "password": PASSWORD, "csrf": token,
+                                          "next": elsewhere})  # fmt: skip
+    assert answer.headers["location"] == "/desk"
