@@ -5,11 +5,7 @@
 
 from __future__ import annotations
 
-
-def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
-    """Mark a message for the catalogues without translating it here."""
-    return message
-
+from services.web import N_
 
 TABLES = {
     "members": N_("Members"),

@@ -25,8 +25,7 @@ from services.reporting.reports_api import FEDERATION, report_for
 from services.reporting.web import labels
 from services.reporting.web.charts import bar_chart
 from services.reporting.web.figures import column_bars, headline, hours_bars
-from services.reporting.web.labels import N_
-from services.web import WebPages, format_duration, gettext_for, language_of
+from services.web import N_, WebPages, format_duration, gettext_for, language_of
 
 if TYPE_CHECKING:
     from services.operations.snapshot import Snapshot
