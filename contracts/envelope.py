@@ -147,3 +147,37 @@ def wrap_ledger_decision(
         correlationid=this_id,
         data=payload.model_dump(mode="json"),
     )
+
+
+class FeedEnvelope(BaseModel):
+    """One message of an alliance partner's feed: CloudEvents 1.0 as well, without the antenne's chain.
+
+    `time` is the start of the ISO week the message is about (never when something happened exactly),
+    `subject` the week; an antenne's positions and aggregate ids are not shown to partners.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: UUID = Field(description="Message id, the same whenever it is published again (the Nats-Msg-Id).")
+    source: str = Field(description="`/partners/<partner_id>/feed`.")
+    type: str = Field(description="Contract type, `partner.<what>`.")
+    time: AwareDatetime = Field(description="Monday 00:00 UTC of the week the message is about.")
+    subject: str = Field(description="The ISO week, such as 2026-W47.")
+    datacontenttype: Literal["application/json"] = "application/json"
+    schemaversion: int = Field(ge=1, description="Contract version of `data`.")
+    partnerid: str = Field(pattern=ANTENNE_ID_PATTERN)
+    data: dict[str, Any]
+
+    def to_bytes(self) -> bytes:
+        """Structured-mode CloudEvents JSON."""
+        return self.model_dump_json().encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> FeedEnvelope:
+        """Parse structured-mode CloudEvents JSON; raises pydantic.ValidationError."""
+        return cls.model_validate_json(raw)
+
+    def payload(self) -> Contract:
+        """The payload as its contract; raises UnknownContractError or ValidationError."""
+        return read_payload(self.type, self.schemaversion, self.data)

@@ -7,6 +7,7 @@ from contracts.antenne import v1 as antenne_v1
 from contracts.base import Contract
 from contracts.ledger import decisions as ledger_decisions
 from contracts.ledger import transfers
+from contracts.partner import v1 as partner_v1
 
 CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.MemberRegistered,
@@ -14,6 +15,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     antenne_v1.ExchangeConfirmed,
     antenne_v1.MemberProfileUpdated,
     antenne_v1.MemberStatusChanged,
+    antenne_v1.MemberConsentsChanged,
     antenne_v1.HelpRequestOpened,
     antenne_v1.HelpRequestMatched,
     antenne_v1.HelpRequestClosed,
@@ -50,6 +52,9 @@ CONTRACTS: tuple[type[Contract], ...] = (
     transfers.ClearingRecorded,
     alliance_v1.PartnerTransfer,
     alliance_v1.PartnerAnswer,
+    partner_v1.ExchangeShared,
+    partner_v1.WeekFigures,
+    partner_v1.WeekClosed,
 )
 
 _BY_KEY: dict[tuple[str, int], type[Contract]] = {(c.TYPE, c.VERSION): c for c in CONTRACTS}

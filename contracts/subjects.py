@@ -25,6 +25,9 @@ ALLIANCE_REQUESTS_STREAM = "BP_ALLIANCE_REQUESTS"
 ALLIANCE_REQUESTS_SUBJECTS = "alliance.*.requests.>"
 ALLIANCE_DECISIONS_STREAM = "BP_ALLIANCE_DECISIONS"
 ALLIANCE_DECISIONS_SUBJECTS = "alliance.*.decisions.>"
+PARTNER_STREAM = "BP_PARTNERS"
+PARTNER_SUBJECTS = "partner.>"
+PARTNER_FEED_STREAM = "BP_FEED"  # in a partner's own account: the feed it received, kept for replay
 
 
 class InvalidAntenneIdError(ValueError):
@@ -82,3 +85,8 @@ def alliance_decision_subject(partner_id: str, type_name: str) -> str:
 def partner_of_subject(subject: str) -> str:
     """The partner id in an `alliance.<partner>.` subject, checked."""
     return check_antenne_id(subject.split(".")[1])
+
+
+def partner_subject(partner_id: str, type_name: str) -> str:
+    """`partner.<partner_id>.<what>` for a feed contract type `partner.<what>`."""
+    return f"partner.{check_antenne_id(partner_id)}.{type_name.removeprefix('partner.')}"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from contracts.asyncapi import asyncapi_document
 from contracts.schemas import export_json_schemas
 from services.antenne.cli import app as antenne_app
 from services.command_line import configure_logging
@@ -18,6 +20,7 @@ from services.messaging.cli import app as streams_app
 from services.operations.cli import backup, restore, status
 from services.operations.import_cli import app as import_app
 from services.reporting.cli import app as reporting_app
+from services.reporting.partner.tail import partner_tail
 
 app = typer.Typer(
     help="Het BuurtPensioen federation: antennes, the central ledger and reporting.",
@@ -31,6 +34,7 @@ app.add_typer(credentials_app, name="credentials", help="NATS credentials and se
 app.add_typer(tokens_app, name="tokens", help="Scoped API tokens: issue, list, revoke.")
 app.add_typer(streams_app, name="streams", help="The federation's JetStream streams.")
 app.command()(up)
+app.command("partner-tail")(partner_tail)
 app.command()(status)
 app.command()(backup)
 app.command()(restore)
@@ -46,6 +50,19 @@ def schemas(
     """Export every event contract, and the envelope, as JSON Schema."""
     for path in export_json_schemas(directory):
         typer.echo(path)
+
+
+@app.command("asyncapi")
+def asyncapi(
+    output: Annotated[
+        Path, typer.Argument(help="The file to write (JSON, a valid AsyncAPI 3.0 document).")
+    ] = Path("asyncapi.json"),
+) -> None:
+    """Write the AsyncAPI 3.0 document of every subject and message, generated from contracts/."""
+    document = asyncapi_document()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(document, indent=2) + "\n")
+    typer.echo(f"{output}: {len(document['channels'])} channels, {len(document['operations'])} operations")
 
 
 def main() -> None:

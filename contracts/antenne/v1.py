@@ -42,6 +42,11 @@ class MemberRegistered(Contract):
     sector: str | None = Field(default=None, description="The neighbourhood sector, a coarse area.")
     gives: list[Category] = Field(default_factory=list, description="What they would like to do for others.")
     asks: list[Category] = Field(default_factory=list, description="What they would like help with.")
+    languages: list[str] = Field(default_factory=list, description="ISO 639 codes of languages spoken.")
+    isolated: bool = Field(default=False, description="A coordinator noted the member as socially isolated.")
+    shares_with_alliance: bool = Field(
+        default=False, description="The member agreed to anonymised sharing with alliance partners."
+    )
 
 
 class ExchangeRecorded(Contract):
@@ -94,6 +99,18 @@ class MemberProfileUpdated(Contract):
     sector: str | None = None
     gives: list[Category] = Field(default_factory=list)
     asks: list[Category] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list, description="ISO 639 codes of languages spoken.")
+    isolated: bool = Field(default=False, description="A coordinator noted the member as socially isolated.")
+
+
+class MemberConsentsChanged(Contract):
+    """A member changed what they agree to; only the consent partners depend on travels."""
+
+    TYPE: ClassVar[str] = "member.consents_changed"
+    VERSION: ClassVar[int] = 1
+
+    member_id: UUID
+    shares_with_alliance: bool = Field(description="Anonymised sharing with alliance partners.")
 
 
 class MemberStatusChanged(Contract):

@@ -35,7 +35,11 @@ def contract_of(domain_event: DomainEvent) -> Contract | None:
 @contract_of.register
 def _member_registered(e: Member.Registered) -> Contract:
     return v1.MemberRegistered(
-        member_id=e.originator_id, registered_on=e.registered_on, age_band=e.age_band, **_coarse(e.facts)
+        member_id=e.originator_id,
+        registered_on=e.registered_on,
+        age_band=e.age_band,
+        shares_with_alliance=e.consents.get("alliance_sharing", False),
+        **_coarse(e.facts),
     )
 
 
@@ -46,7 +50,21 @@ def _profile_updated(e: Member.ProfileUpdated) -> Contract:
 
 def _coarse(facts: dict[str, Any]) -> dict[str, Any]:
     # Only the facts a partner may count: never the `personal` part of the event.
-    return {"sector": facts["sector"], "gives": facts["gives"], "asks": facts["asks"]}
+    return {
+        "sector": facts["sector"],
+        "gives": facts["gives"],
+        "asks": facts["asks"],
+        "languages": facts["languages"],
+        "isolated": facts.get("isolated", False),
+    }
+
+
+@contract_of.register
+def _consents_changed(e: Member.ConsentsChanged) -> Contract:
+    # Only the consent alliance partners depend on travels; the others concern this antenne alone.
+    return v1.MemberConsentsChanged(
+        member_id=e.originator_id, shares_with_alliance=e.consents.get("alliance_sharing", False)
+    )
 
 
 @contract_of.register

@@ -90,6 +90,14 @@ def generate(out_dir: Path, installation: Installation) -> Credentials:
         )
     for central in CENTRAL_USERS:
         _write_env(out_dir / "env" / f"{central}.env", central.upper(), credentials.url(central))
+    # Reporting publishes the partner feed as its own user; each partner reads it with `partner-tail`.
+    _write_env(out_dir / "env" / f"{FEED_USER}.env", "REPORTING_FEED", credentials.url(FEED_USER))
+    for partner_id in installation.partners:
+        _write_env(
+            out_dir / "env" / f"partner-{partner_id}.env",
+            "PARTNER",
+            credentials.url(partner_user(partner_id)),
+        )
     return credentials
 
 

@@ -50,6 +50,7 @@ $partner_accounts
 
 PARTNER_TEMPLATE = Template("""\
   $account {
+    jetstream: enabled
     users: [
 $users
     ]

@@ -12,6 +12,7 @@ subjects do not exist there, and its user may not even ask.
 For alliance clearing a partner also publishes its transfers and answers on `alliance.<partner>.requests.>`
 (exported to the federation, where the ledger's stream keeps them) and reads the ledger's decisions on
 `alliance.<partner>.decisions.>` (exported to it alone); no partner sees another's.
+The partner's account has JetStream of its own, so that it keeps its feed in a stream and reads it back.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from contracts.subjects import (
     ANTENNE_STREAM,
     DEADLETTER_STREAM,
     LEDGER_STREAM,
+    PARTNER_STREAM,
     check_antenne_id,
     deadletter_subject,
     ledger_subjects_of,
@@ -102,6 +104,7 @@ _CENTRAL_PUBLISH = (
     "$JS.API.STREAM.INFO.*",
     f"$JS.API.STREAM.CREATE.{ANTENNE_STREAM}",
     f"$JS.API.STREAM.CREATE.{DEADLETTER_STREAM}",
+    f"$JS.API.STREAM.CREATE.{PARTNER_STREAM}",
     f"$JS.API.STREAM.MSG.GET.{ANTENNE_STREAM}",
     f"$JS.API.CONSUMER.*.{ANTENNE_STREAM}",
     f"$JS.API.CONSUMER.*.{ANTENNE_STREAM}.>",
@@ -138,7 +141,15 @@ LEDGER_PERMISSIONS = Permissions(
     subscribe=(*_CENTRAL_SUBSCRIBE, "alliance.>"),
 )
 
-FEED_PERMISSIONS = Permissions(publish=("partner.>",), subscribe=("_INBOX.>",))
+# The feed publisher writes the partners' subjects into their stream and reads back the last week it closed.
+FEED_PERMISSIONS = Permissions(
+    publish=(
+        "partner.>",
+        f"$JS.API.STREAM.INFO.{PARTNER_STREAM}",
+        f"$JS.API.STREAM.MSG.GET.{PARTNER_STREAM}",
+    ),
+    subscribe=("_INBOX.>",),
+)
 
 
 def alliance_requests(partner_id: str) -> str:
@@ -157,8 +168,13 @@ def central_permissions(user: str) -> Permissions:
 
 
 def partner_permissions(partner_id: str) -> Permissions:
-    """Read its own anonymised feed and the ledger's decisions for it; send only its own transfers."""
+    """Subscribe to its own anonymised feed (kept in a stream of its own account) and to the ledger's
+    decisions for it; publish only its own transfers and answers.
+
+    The JetStream API a partner may call is its own account's (its stream of the feed, its consumers): the
+    federation's streams are in another account, out of its reach.
+    """
     return Permissions(
-        publish=(alliance_requests(partner_id),),
-        subscribe=(partner_subjects(partner_id), alliance_decisions(partner_id)),
+        publish=("$JS.API.>", "$JS.FC.>", "$JS.ACK.>", alliance_requests(partner_id)),
+        subscribe=(partner_subjects(partner_id), alliance_decisions(partner_id), "_INBOX.>"),
     )

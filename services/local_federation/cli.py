@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from services.local_federation.federation import LocalFederation, Ports, UpFile
+from services.local_federation.federation import DEMO_PARTNERS, LocalFederation, Ports, UpFile
 from services.persistence import redacted
 
 log = logging.getLogger(__name__)
@@ -70,5 +70,11 @@ def _print_ready(up_file: UpFile, var_dir: Path, seconds: float) -> None:
     typer.echo(f"  {'nats':<30} {redacted(up_file['nats']['url'])}")
     for partner_id, partner in up_file["partners"].items():
         typer.echo(f"  partner {partner_id:<22} {partner['name']} (partner API on the ledger, own token)")
+    reports = up_file["reporting"]["url"] + "/reports"
+    typer.echo(
+        f"Reports for funders and the federation page: {reports} (the key: reporting's token in up.json)"
+    )
+    env = var_dir / "credentials" / "env" / f"partner-{DEMO_PARTNERS[0]}.env"
+    typer.echo(f"The partner feed: set -a; . {env}; buurtpensioen partner-tail --partner {DEMO_PARTNERS[0]}")
     typer.echo(f"URLs and API tokens: {var_dir / 'up.json'}   Logs: {var_dir / 'logs'}")
     typer.echo("Press Ctrl-C to stop.")

@@ -25,8 +25,9 @@ DEMO_MEMBERS: dict[str, tuple[str, ...]] = {
 }
 
 DEMO_EXCHANGES = (
-    DemoExchange(helper=1, recipient=0, quarters=6, category="shopping", days_ago=6),
-    DemoExchange(helper=2, recipient=1, quarters=4, category="digital", days_ago=4),
+    # Eight days ago or more: in a week that is over, so the partner feed publishes it at once.
+    DemoExchange(helper=1, recipient=0, quarters=6, category="shopping", days_ago=10),
+    DemoExchange(helper=2, recipient=1, quarters=4, category="digital", days_ago=8),
     DemoExchange(helper=0, recipient=2, quarters=8, category="company", days_ago=3, confirmed=False),
 )
 
@@ -36,8 +37,8 @@ def seed_antenne(url: str, token: str, antenne_id: str) -> int:
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=url, headers=headers, timeout=10.0) as client:
         members = [
-            _created(client.post("/api/v1/members", json={"display_name": name}), "member_id")
-            for name in DEMO_MEMBERS[antenne_id]
+            _created(client.post("/api/v1/members", json=_profile(name, index)), "member_id")
+            for index, name in enumerate(DEMO_MEMBERS[antenne_id])
         ]
         for exchange in DEMO_EXCHANGES:
             body = {
@@ -51,6 +52,16 @@ def seed_antenne(url: str, token: str, antenne_id: str) -> int:
             if exchange.confirmed:
                 client.post(f"/api/v1/exchanges/{exchange_id}/confirm").raise_for_status()
     return len(members)
+
+
+def _profile(name: str, index: int) -> dict[str, object]:
+    # They agreed to anonymised sharing with the alliance; the third was noted as isolated at intake.
+    return {
+        "display_name": name,
+        "languages": [("nl", "fr", "ar")[index], "fr"] if index != 1 else ["fr"],
+        "isolated": index == 2,
+        "consents": {"alliance_sharing": True},
+    }
 
 
 def _created(response: httpx.Response, key: str) -> str:

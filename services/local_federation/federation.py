@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -16,11 +17,12 @@ from services.antenne.web.store import TableStore
 from services.auth import new_token
 from services.credentials.api_tokens import demo_role_tokens
 from services.credentials.generate import Credentials, Installation, generate
-from services.credentials.permissions import ADMIN_USER, antenne_user, partner_user
+from services.credentials.permissions import ADMIN_USER, FEED_USER, antenne_user, partner_user
 from services.local_federation.demo import seed_antenne
 from services.local_federation.processes import ServiceProcess
 from services.messaging.nats_server import NatsServer
 from services.messaging.streams import create_streams
+from services.reporting.partner.tail import setup_feed_stream
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,9 @@ DEMO_ANTENNES: dict[str, str] = {
 DEMO_COORDINATOR = "coordinator"  # the demo account's user name at every antenne
 DEMO_PARTNERS = ("bras-dessus",)  # Bras dessus Bras dessous, of the Samen Toujours alliance
 PARTNER_NAMES = {"bras-dessus": "Bras dessus Bras dessous"}
+# Sizes of each demo antenne's target group (older neighbours, people with a disability): the reports
+# show the progress towards reaching 15% of it.
+DEMO_TARGET_GROUPS: dict[str, int] = {"neder-over-heembeek": 1200, "jette": 2600, "laken": 2100}
 
 # Flags given to nats-server override it; the included files are made by `buurtpensioen credentials`.
 SERVER_CONFIG = """\
@@ -130,6 +135,8 @@ class LocalFederation:
         self.nats.start()
         # The services may only read the streams (antennes) or use them (ledger, reporting): make them.
         create_streams(self.credentials.url(ADMIN_USER))
+        for partner_id in DEMO_PARTNERS:  # each partner keeps its feed in a stream of its own account
+            asyncio.run(setup_feed_stream(self.credentials.url(partner_user(partner_id)), partner_id))
         self.services = self._service_processes(tokens)
         for service in self.services:
             log.info("starting %s", service.name)
@@ -198,6 +205,8 @@ class LocalFederation:
                 env["LEDGER_PARTNERS"] = json.dumps(
                     {p: {"name": PARTNER_NAMES[p], "token": tokens[f"partner:{p}"]} for p in DEMO_PARTNERS}
                 )
+            if name == "reporting":
+                env.update(self._reporting_env())
             processes.append(
                 ServiceProcess(
                     name=name,
@@ -213,6 +222,30 @@ class LocalFederation:
     def _token_file(self) -> Path:
         """The scoped tokens' hashes, one file for the whole local federation."""
         return self.var_dir / "credentials" / "api-tokens.json"
+
+    def _reporting_env(self) -> dict[str, str]:
+        """The report pages' names and target groups, where they read the services' state, and the partner
+        feed: a pseudonym key per partner (kept under var/), published as the feed user every few seconds,
+        each week as soon as it is over (no grace days: the demo is small and all of it is at hand)."""
+        return {
+            "REPORTING_ANTENNE_NAMES": json.dumps(DEMO_ANTENNES),
+            "REPORTING_TARGET_GROUPS": json.dumps(DEMO_TARGET_GROUPS),
+            "REPORTING_STATUS_FILE": str(self.var_dir / "up.json"),
+            "REPORTING_PARTNER_KEYS": json.dumps(self._partner_keys()),
+            "REPORTING_FEED_NATS_URL": self.credentials.url(FEED_USER),
+            "REPORTING_FEED_INTERVAL_SECONDS": "5",
+            "REPORTING_FEED_GRACE_DAYS": "0",
+        }
+
+    def _partner_keys(self) -> dict[str, dict[str, str]]:
+        """One pseudonym key per partner, made once and kept: a partner's pseudonyms stay stable."""
+        path = self.var_dir / "partner-keys.json"
+        keys: dict[str, dict[str, str]] = json.loads(path.read_text()) if path.exists() else {}
+        for partner_id in DEMO_PARTNERS:
+            keys.setdefault(partner_id, {"key_id": f"{partner_id}-1", "secret": new_token()})
+        path.write_text(json.dumps(keys, indent=2) + "\n")
+        os.chmod(path, 0o600)
+        return keys
 
     def _sqlite(self, name: str) -> str:
         return f"sqlite:///{self.var_dir / 'data' / name}.db"

@@ -34,7 +34,8 @@ def create(
         float | None, typer.Option(help="Byte limit of each stream, in GB (none: the server's limit).")
     ] = None,
 ) -> None:
-    """Create the antenne, dead-letter and alliance streams if missing (an existing one is left as it is)."""
+    """Create the antenne, dead-letter, ledger, alliance and partner-feed streams if missing (an existing one
+    is left as it is)."""
     max_bytes = int(max_gigabytes * 1e9) if max_gigabytes is not None else None
     try:
         create_streams(nats_url, stream_configs(replicas=replicas, max_bytes=max_bytes))

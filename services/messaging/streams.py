@@ -20,6 +20,8 @@ from contracts.subjects import (
     DEADLETTER_SUBJECTS,
     LEDGER_STREAM,
     LEDGER_SUBJECTS,
+    PARTNER_STREAM,
+    PARTNER_SUBJECTS,
 )
 
 if TYPE_CHECKING:
@@ -38,6 +40,10 @@ DAY_SECONDS = 24 * 3600.0
 # - parked messages are kept a year: an operator must look at each one.
 ANTENNE_MAX_AGE_SECONDS = 90 * DAY_SECONDS
 DEADLETTER_MAX_AGE_SECONDS = 365 * DAY_SECONDS
+# The partner feed is published a week at a time: a publisher that crashed within a week is deduplicated
+# when it publishes that week again (its messages keep their ids); kept a year for partners to replay.
+PARTNER_DUPLICATE_WINDOW_SECONDS = 7 * DAY_SECONDS
+PARTNER_MAX_AGE_SECONDS = 365 * DAY_SECONDS
 MAX_MESSAGE_BYTES = 64 * 1024  # an envelope is about 1 KiB
 
 
@@ -87,15 +93,24 @@ def stream_configs(replicas: int = 1, max_bytes: int | None = None) -> tuple[Str
             max_age=ANTENNE_MAX_AGE_SECONDS,
             **common,  # type: ignore[arg-type]
         ),
+        StreamConfig(
+            name=PARTNER_STREAM,
+            subjects=[PARTNER_SUBJECTS],
+            duplicate_window=PARTNER_DUPLICATE_WINDOW_SECONDS,
+            max_age=PARTNER_MAX_AGE_SECONDS,
+            **common,  # type: ignore[arg-type]
+        ),
     )
 
 
 ALL_STREAMS = stream_configs()
 _ALLIANCE_NAMES = (ALLIANCE_REQUESTS_STREAM, ALLIANCE_DECISIONS_STREAM)
 # What antennes and the consumers of their events make sure of (antennes may ask about these only).
-STREAMS = tuple(config for config in ALL_STREAMS if config.name not in _ALLIANCE_NAMES)
+STREAMS = tuple(config for config in ALL_STREAMS if config.name not in (*_ALLIANCE_NAMES, PARTNER_STREAM))
 # What the ledger also makes sure of, for alliance clearing.
 ALLIANCE_STREAMS = tuple(config for config in ALL_STREAMS if config.name in _ALLIANCE_NAMES)
+# What the partner-feed publisher makes sure of; an operator creates them all.
+FEED_STREAMS = tuple(config for config in ALL_STREAMS if config.name == PARTNER_STREAM)
 
 
 async def ensure_streams(js: JetStreamContext, streams: tuple[StreamConfig, ...] = STREAMS) -> None:
@@ -114,7 +129,7 @@ def create_streams(nats_url: str, streams: tuple[StreamConfig, ...] = ALL_STREAM
     async def create() -> None:
         nc = await nats.connect(nats_url, connect_timeout=5, allow_reconnect=False, max_reconnect_attempts=1)
         try:
-            await ensure_streams(nc.jetstream(), streams)
+            await ensure_streams(nc.jetstream(), streams or stream_configs())
         finally:
             await nc.close()
 

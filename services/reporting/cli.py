@@ -16,7 +16,7 @@ from services.reporting.main import create_app
 from services.reporting.projection import Figures, Summary, total
 from services.reporting.rebuild import Progress, RebuildError, differences, rebuild_into
 from services.reporting.settings import Settings, ViewSettings
-from services.reporting.views import make_view
+from services.reporting.views import ViewContents, make_view
 
 app = typer.Typer(
     help="Reports rebuilt from the events.",
@@ -25,6 +25,8 @@ app = typer.Typer(
 )
 
 PROGRESS_EVERY_SECONDS = 1.0
+MAX_DIFFERENCES_SHOWN = 40
+BAR_WIDTH = 30
 
 AnySettings = TypeVar("AnySettings", bound=ViewSettings)
 
@@ -62,7 +64,7 @@ def serve(
         typer.Option(help="Durable JetStream consumer name (env REPORTING_DURABLE, default reporting)."),
     ] = None,
 ) -> None:
-    """Serve the summary report and apply every antenne's events; flags override REPORTING_* variables."""
+    """Serve the reports (API, pages, partner feed), applying every antenne's events; flags override env."""
     configure_logging()
     flags = {
         "database_url": database_url,
@@ -98,7 +100,7 @@ def rebuild(
     ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the rebuild to catch up.")] = 300.0,
 ) -> None:
-    """Rebuild the summary from the stream and compare it with the live view; exit 1 if they differ."""
+    """Rebuild the figures and report records from the stream; compare with the live view (1: unequal)."""
     settings = settings_from_flags(ViewSettings, nats_url=nats_url, database_url=compare_with)
     _check_live_view_exists(settings.database_url)
     try:
@@ -110,11 +112,13 @@ def rebuild(
         typer.echo(f"cannot read the stream from {redacted(settings.nats_url)}: {error}", err=True)
         raise typer.Exit(2) from None
     # Read after the rebuild, so that both views have seen the stream up to about now.
-    found = differences(_live_summary(settings.database_url), rebuilt)
-    typer.echo(_table(rebuilt))
+    found = differences(_live_contents(settings.database_url), rebuilt)
+    typer.echo(_table(rebuilt.summary))
+    records = sum(len(records) for records in rebuilt.records.values())
+    typer.echo(f"{records} report records rebuilt")
     if found:
-        typer.echo("rebuilt view differs from the live view:")
-        for line in found:
+        typer.echo(f"rebuilt view differs from the live view ({len(found)} differences):")
+        for line in found[:MAX_DIFFERENCES_SHOWN]:
             typer.echo(f"  {line}")
         typer.echo("(while events still arrive the live view may just be behind: run the rebuild again)")
         raise typer.Exit(1)
@@ -122,18 +126,31 @@ def rebuild(
 
 
 class _ProgressLine:
-    """Prints the rebuild's progress to stderr about once a second, and its final count."""
+    """Draws the rebuild's progress bar on stderr about once a second, then the final count and rate."""
 
     def __init__(self) -> None:
+        self._started = time.monotonic()
         self._printed_at: float | None = None
 
     def __call__(self, progress: Progress) -> None:
         now = time.monotonic()
         if progress.caught_up:
+            seconds = max(now - self._started, 1e-6)
             typer.echo(f"rebuilt: {progress.describe()}", err=True)
+            typer.echo(
+                f"{progress.applied} events in {seconds:.1f}s: {progress.applied / seconds:.0f} events/s",
+                err=True,
+            )
         elif self._printed_at is None or now - self._printed_at >= PROGRESS_EVERY_SECONDS:
-            typer.echo(f"rebuilding: {progress.describe()}", err=True)
+            typer.echo(f"{progress_bar(progress)} {progress.describe()}", err=True)
             self._printed_at = now
+
+
+def progress_bar(progress: Progress, width: int = BAR_WIDTH) -> str:
+    """`[######----]  42%`: the share of the stream's messages acknowledged so far."""
+    share = progress.acknowledged / progress.last_sequence if progress.last_sequence else 1.0
+    done = min(width, int(share * width))
+    return f"[{'#' * done}{'-' * (width - done)}] {min(100, int(share * 100)):3d}%"
 
 
 def _check_live_view_exists(database_url: str) -> None:
@@ -144,10 +161,10 @@ def _check_live_view_exists(database_url: str) -> None:
         raise typer.Exit(2)
 
 
-def _live_summary(database_url: str) -> Summary:
+def _live_contents(database_url: str) -> ViewContents:
     view = make_view(database_url)
     try:
-        return view.summary()
+        return view.contents()
     finally:
         view.close()
 

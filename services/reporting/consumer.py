@@ -5,23 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Tracking
 
-from services.messaging.tracking import positions_of
-from services.reporting.projection import NO_CHANGE, change_for
+from services.messaging.consumer import OneAtATime
+from services.reporting.projection import change_for
+from services.reporting.records import updates_for
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from contracts.base import Contract
     from contracts.envelope import Envelope
-    from services.reporting.projection import Figures
     from services.reporting.views import SummaryView
 
 
 @dataclass
-class SummarySink:
-    """Feeds a summary view from `ChainConsumer` (it implements `services.messaging.consumer.EventSink`)."""
+class SummarySink(OneAtATime):
+    """Feeds a summary view from `ChainConsumer` (it implements `services.messaging.consumer.EventSink`).
+
+    A run of events is applied one transaction per event: each event's report records are read and
+    written with its figures (decision 0008), which the batched path of the ledger does not do yet.
+    """
 
     view: SummaryView
 
@@ -31,21 +33,14 @@ class SummarySink:
 
     def apply(self, envelope: Envelope, payload: Contract) -> bool:
         """Apply the event's change with its position in one transaction; False if it was already there."""
-        return self.apply_all([(envelope, payload)])[0]
-
-    def apply_all(self, events: Sequence[tuple[Envelope, Contract]]) -> list[bool]:
-        """Apply a run of events (each antenne's in chain order) in one transaction with their positions.
-
-        If a position was recorded before, nothing of the run is written and each event is applied on
-        its own: per event, whether it was new.
-        """
-        changes: dict[str, Figures] = {}
-        for envelope, payload in events:
-            changes[envelope.antenneid] = changes.get(envelope.antenneid, NO_CHANGE) + change_for(payload)
+        tracking = Tracking(application_name=envelope.antenneid, notification_id=envelope.position)
         try:
-            self.view.apply_all(changes, positions_of((e.antenneid, e.position) for e, _ in events))
+            self.view.apply(
+                envelope.antenneid,
+                change_for(payload),
+                tracking,
+                lambda read: updates_for(payload, read, envelope.time.date()),
+            )
         except IntegrityError:
-            if len(events) == 1:
-                return [False]
-            return [self.apply(envelope, payload) for envelope, payload in events]
-        return [True] * len(events)
+            return False
+        return True

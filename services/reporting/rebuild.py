@@ -22,13 +22,14 @@ from services.messaging.consumer import ChainConsumer
 from services.messaging.streams import ensure_streams
 from services.reporting.consumer import SummarySink
 from services.reporting.projection import NO_CHANGE, Figures, Summary
-from services.reporting.views import make_view
+from services.reporting.views import ViewContents, make_view
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
 
     from nats.js.client import JetStreamContext
 
+    from services.reporting.records import Records
     from services.reporting.views import SummaryView
 
 POLL_SECONDS = 0.1
@@ -66,9 +67,9 @@ class Progress:
 
 async def rebuild(
     nats_url: str, view: SummaryView, *, on_progress: Callable[[Progress], None] | None = None
-) -> Summary:
-    """Apply every event on the stream to an empty view and return its summary (wrap it in a timeout)."""
-    if view.summary():
+) -> ViewContents:
+    """Apply every event on the stream to an empty view and return its contents (wrap it in a timeout)."""
+    if not view.contents().is_empty():
         raise RebuildError("the view to rebuild into is not empty: give a fresh database")
     durable = f"reporting-rebuild-{uuid4().hex}"
     consumer = ChainConsumer(nats_url, durable, sink=SummarySink(view), gap_retry_seconds=0.1)
@@ -99,7 +100,7 @@ async def rebuild(
                 await js.delete_consumer(ANTENNE_STREAM, durable)
     finally:
         await nc.close()
-    return view.summary()
+    return view.contents()
 
 
 def rebuild_into(
@@ -108,7 +109,7 @@ def rebuild_into(
     *,
     timeout: float = 300.0,
     on_progress: Callable[[Progress], None] | None = None,
-) -> Summary:
+) -> ViewContents:
     """Rebuild into a fresh view at `database_url` (default use: `memory:`); RebuildError if it can't."""
     view = make_view(database_url)
     try:
@@ -117,7 +118,7 @@ def rebuild_into(
         view.close()
 
 
-async def _within(seconds: float, rebuilding: Coroutine[Any, Any, Summary]) -> Summary:
+async def _within(seconds: float, rebuilding: Coroutine[Any, Any, ViewContents]) -> ViewContents:
     try:
         async with asyncio.timeout(seconds):
             return await rebuilding
@@ -153,8 +154,24 @@ async def _progress(js: JetStreamContext, consumer: ChainConsumer, last_sequence
     return Progress(last_sequence, acknowledged, *counts, caught_up=caught_up)
 
 
-def differences(live: Summary, rebuilt: Summary) -> list[str]:
-    """What differs between the live and the rebuilt summary, one line per figure; empty when equal."""
+def differences(live: ViewContents, rebuilt: ViewContents) -> list[str]:
+    """What differs between the live and the rebuilt view, one line per figure or record; empty when equal."""
+    return _figure_differences(live.summary, rebuilt.summary) + _record_differences(
+        live.records, rebuilt.records
+    )
+
+
+def _record_differences(live: dict[str, Records], rebuilt: dict[str, Records]) -> list[str]:
+    lines = []
+    for antenne_id in sorted(live.keys() | rebuilt.keys()):
+        before, after = live.get(antenne_id, {}), rebuilt.get(antenne_id, {})
+        for key in sorted(before.keys() | after.keys()):
+            if before.get(key) != after.get(key):
+                lines.append(f"{antenne_id} {key}: live {before.get(key)}, rebuilt {after.get(key)}")
+    return lines
+
+
+def _figure_differences(live: Summary, rebuilt: Summary) -> list[str]:
     lines = []
     for antenne_id in sorted(live.keys() | rebuilt.keys()):
         before, after = live.get(antenne_id, NO_CHANGE), rebuilt.get(antenne_id, NO_CHANGE)

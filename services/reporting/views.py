@@ -7,7 +7,9 @@ own position, not the stream sequence, is tracked, so a republished event counts
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import InfrastructureFactory, TrackingRecorder
@@ -21,27 +23,61 @@ from services.persistence import eventsourcing_env
 from services.reporting.projection import NO_CHANGE, Figures, Summary
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from eventsourcing.persistence import Tracking
+
+    from services.reporting.records import Record, Records, Writes
+
+    Update = Callable[[Callable[[str], Record | None]], Writes]
+    """Given a way to read the antenne's records, the records an event changes (records.updates_for)."""
 
 VIEW_NAME = "reporting"  # prefixes the eventsourcing settings and the PostgreSQL tracking table
 SUMMARY_TABLE = "reporting_summary"
+RECORDS_TABLE = "reporting_records"
+
+
+@dataclass(frozen=True)
+class ViewContents:
+    """All a view holds: the figures and the report records of every antenne (compared by a rebuild)."""
+
+    summary: Summary = field(default_factory=dict)
+    records: dict[str, Records] = field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        """Nothing was applied yet."""
+        return not self.summary and not self.records
+
+
+def _no_update(read: Callable[[str], Record | None]) -> Writes:
+    return {}
+
+
+def _encoded(record: Record) -> str:
+    return json.dumps(record, sort_keys=True, separators=(",", ":"))
 
 
 class SummaryView(TrackingRecorder, ABC):
-    """Figures per antenne, and the last position of each antenne they include."""
+    """Figures and report records per antenne, and the last position of each antenne they include."""
 
     @abstractmethod
-    def apply(self, antenne_id: str, change: Figures, tracking: Tracking) -> None:
-        """Add a change to an antenne's figures and record its position atomically; IntegrityError if seen."""
-
-    @abstractmethod
-    def apply_all(self, changes: dict[str, Figures], trackings: list[Tracking]) -> None:
-        """Add each antenne's change and record the positions (`messaging.tracking.positions_of`) in one
-        transaction; IntegrityError, and nothing written, if a position was recorded before."""
+    def apply(
+        self, antenne_id: str, change: Figures, tracking: Tracking, update: Update = _no_update
+    ) -> None:
+        """Add a change to an antenne's figures, write the records `update` returns and record the position
+        atomically; IntegrityError if the position was seen."""
 
     @abstractmethod
     def summary(self) -> Summary:
         """The figures of every antenne that sent an event."""
+
+    @abstractmethod
+    def records(self) -> dict[str, Records]:
+        """Every antenne's report records, by antenne id then key."""
+
+    def contents(self) -> ViewContents:
+        """The figures and records together."""
+        return ViewContents(self.summary(), self.records())
 
     def close(self) -> None:
         """Release the view's database connections."""
@@ -53,28 +89,34 @@ class InMemorySummaryView(POPOTrackingRecorder, SummaryView):
     def __init__(self) -> None:
         super().__init__()
         self._figures: Summary = {}
+        self._records: dict[str, dict[str, str]] = {}
 
-    def apply(self, antenne_id: str, change: Figures, tracking: Tracking) -> None:
-        """Add a change to an antenne's figures and record its position atomically; IntegrityError if seen."""
+    def apply(
+        self, antenne_id: str, change: Figures, tracking: Tracking, update: Update = _no_update
+    ) -> None:
+        """Add a change to an antenne's figures, write the records `update` returns and record the position
+        atomically; IntegrityError if the position was seen."""
         with self._database_lock:
             self._assert_tracking_uniqueness(tracking)
+            records = self._records.setdefault(antenne_id, {})
+            # Stored encoded, as the databases do: a caller can't change a record behind the view's back.
+            writes = update(lambda key: json.loads(records[key]) if key in records else None)
             self._figures[antenne_id] = self._figures.get(antenne_id, NO_CHANGE) + change
+            records.update({key: _encoded(record) for key, record in writes.items()})
             self._insert_tracking(tracking)
-
-    def apply_all(self, changes: dict[str, Figures], trackings: list[Tracking]) -> None:
-        """Add each antenne's change and record the positions; IntegrityError, nothing changed, if seen."""
-        with self._database_lock:
-            for tracking in trackings:
-                self._assert_tracking_uniqueness(tracking)
-            for antenne_id, change in changes.items():
-                self._figures[antenne_id] = self._figures.get(antenne_id, NO_CHANGE) + change
-            for tracking in trackings:
-                self._insert_tracking(tracking)
 
     def summary(self) -> Summary:
         """The figures of every antenne that sent an event."""
         with self._database_lock:
             return dict(sorted(self._figures.items()))
+
+    def records(self) -> dict[str, Records]:
+        """Every antenne's report records, by antenne id then key."""
+        with self._database_lock:
+            return {
+                antenne_id: {key: json.loads(value) for key, value in sorted(records.items())}
+                for antenne_id, records in sorted(self._records.items())
+            }
 
 
 class SQLiteSummaryView(SQLiteTrackingRecorder, SummaryView):
@@ -89,20 +131,35 @@ class SQLiteSummaryView(SQLiteTrackingRecorder, SummaryView):
             "exchanges_recorded INTEGER NOT NULL, "
             "exchanges_confirmed INTEGER NOT NULL, "
             "quarters_confirmed INTEGER NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {RECORDS_TABLE} ("
+            "antenne_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, "
+            "PRIMARY KEY (antenne_id, key))",
         ]
 
-    def apply(self, antenne_id: str, change: Figures, tracking: Tracking) -> None:
-        """Add a change to an antenne's figures and record its position atomically; IntegrityError if seen."""
-        self.apply_all({antenne_id: change}, [tracking])
-
-    def apply_all(self, changes: dict[str, Figures], trackings: list[Tracking]) -> None:
-        """Add each antenne's change and record the positions in one transaction; IntegrityError if seen."""
+    def apply(
+        self, antenne_id: str, change: Figures, tracking: Tracking, update: Update = _no_update
+    ) -> None:
+        """Add a change to an antenne's figures, write the records `update` returns and record the position
+        atomically; IntegrityError if the position was seen."""
         with self.datastore.transaction(commit=True) as cursor:
-            # The tracking rows go first: a position seen before raises here, and the rollback
+            # The tracking row goes first: a position seen before raises here, and the rollback
             # leaves the figures as they were.
-            for tracking in trackings:
-                self._insert_tracking(cursor, tracking)
-            cursor.executemany(
+            self._insert_tracking(cursor, tracking)
+
+            def read(key: str) -> Record | None:
+                cursor.execute(
+                    f"SELECT value FROM {RECORDS_TABLE} WHERE antenne_id = ? AND key = ?", (antenne_id, key)
+                )
+                row = cursor.fetchone()
+                return None if row is None else json.loads(row["value"])
+
+            for key, record in update(read).items():
+                cursor.execute(
+                    f"INSERT INTO {RECORDS_TABLE} VALUES (?, ?, ?) "
+                    "ON CONFLICT (antenne_id, key) DO UPDATE SET value = excluded.value",
+                    (antenne_id, key, _encoded(record)),
+                )
+            cursor.execute(
                 f"INSERT INTO {SUMMARY_TABLE} VALUES "
                 "(:antenne_id, :members, :exchanges_recorded, :exchanges_confirmed, :quarters_confirmed) "
                 "ON CONFLICT (antenne_id) DO UPDATE SET "
@@ -110,7 +167,7 @@ class SQLiteSummaryView(SQLiteTrackingRecorder, SummaryView):
                 "exchanges_recorded = exchanges_recorded + excluded.exchanges_recorded, "
                 "exchanges_confirmed = exchanges_confirmed + excluded.exchanges_confirmed, "
                 "quarters_confirmed = quarters_confirmed + excluded.quarters_confirmed",
-                [{"antenne_id": antenne_id, **change.as_dict()} for antenne_id, change in changes.items()],
+                {"antenne_id": antenne_id, **change.as_dict()},
             )
 
     def summary(self) -> Summary:
@@ -118,6 +175,12 @@ class SQLiteSummaryView(SQLiteTrackingRecorder, SummaryView):
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(f"SELECT * FROM {SUMMARY_TABLE} ORDER BY antenne_id")
             return {row["antenne_id"]: _figures(row) for row in cursor.fetchall()}
+
+    def records(self) -> dict[str, Records]:
+        """Every antenne's report records, by antenne id then key."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT antenne_id, key, value FROM {RECORDS_TABLE} ORDER BY antenne_id, key")
+            return _grouped(cursor.fetchall())
 
     def close(self) -> None:
         """Release the view's database connections."""
@@ -150,26 +213,55 @@ class PostgresSummaryView(PostgresTrackingRecorder, SummaryView):
             "quarters_confirmed = {1}.quarters_confirmed + EXCLUDED.quarters_confirmed"
         ).format(*table)
         self._select = SQL("SELECT * FROM {0}.{1} ORDER BY antenne_id").format(*table)
+        records = (Identifier(self.datastore.schema), Identifier(RECORDS_TABLE))
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.{1} ("
+                "antenne_id text NOT NULL, key text NOT NULL, value text NOT NULL, "
+                "PRIMARY KEY (antenne_id, key))"
+            ).format(*records)
+        )
+        self._read_record = SQL("SELECT value FROM {0}.{1} WHERE antenne_id = %s AND key = %s").format(
+            *records
+        )
+        self._write_record = SQL(
+            "INSERT INTO {0}.{1} VALUES (%s, %s, %s) "
+            "ON CONFLICT (antenne_id, key) DO UPDATE SET value = EXCLUDED.value"
+        ).format(*records)
+        self._select_records = SQL(
+            "SELECT antenne_id, key, value FROM {0}.{1} ORDER BY antenne_id, key"
+        ).format(*records)
 
-    def apply(self, antenne_id: str, change: Figures, tracking: Tracking) -> None:
-        """Add a change to an antenne's figures and record its position atomically; IntegrityError if seen."""
-        self.apply_all({antenne_id: change}, [tracking])
-
-    def apply_all(self, changes: dict[str, Figures], trackings: list[Tracking]) -> None:
-        """Add each antenne's change and record the positions in one transaction; IntegrityError if seen."""
+    def apply(
+        self, antenne_id: str, change: Figures, tracking: Tracking, update: Update = _no_update
+    ) -> None:
+        """Add a change to an antenne's figures, write the records `update` returns and record the position
+        atomically; IntegrityError if the position was seen."""
         with self.datastore.transaction(commit=True) as cursor:
-            # The tracking rows go first: a position seen before raises here, and the rollback
+            # The tracking row goes first: a position seen before raises here, and the rollback
             # leaves the figures as they were.
-            for tracking in trackings:
-                self._insert_tracking(cursor, tracking)
-            for antenne_id, change in changes.items():
-                cursor.execute(self._upsert, {"antenne_id": antenne_id, **change.as_dict()}, prepare=True)
+            self._insert_tracking(cursor, tracking)
+
+            def read(key: str) -> Record | None:
+                cursor.execute(self._read_record, (antenne_id, key), prepare=True)
+                row = cursor.fetchone()
+                return None if row is None else json.loads(row["value"])
+
+            for key, record in update(read).items():
+                cursor.execute(self._write_record, (antenne_id, key, _encoded(record)), prepare=True)
+            cursor.execute(self._upsert, {"antenne_id": antenne_id, **change.as_dict()}, prepare=True)
 
     def summary(self) -> Summary:
         """The figures of every antenne that sent an event."""
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(self._select, prepare=True)
             return {row["antenne_id"]: _figures(row) for row in cursor.fetchall()}
+
+    def records(self) -> dict[str, Records]:
+        """Every antenne's report records, by antenne id then key."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(self._select_records)
+            return _grouped(cursor.fetchall())
 
     def close(self) -> None:
         """Release the view's database connections."""
@@ -198,3 +290,10 @@ def _figures(row: Any) -> Figures:
         exchanges_confirmed=row["exchanges_confirmed"],
         quarters_confirmed=row["quarters_confirmed"],
     )
+
+
+def _grouped(rows: list[Any]) -> dict[str, Records]:
+    grouped: dict[str, Records] = {}
+    for row in rows:
+        grouped.setdefault(row["antenne_id"], {})[row["key"]] = json.loads(row["value"])
+    return grouped

@@ -18,6 +18,7 @@ import pytest
 
 from services.local_federation.federation import ServiceAddress, SignInDetails, UpFile
 from services.ports import free_port
+from tests.e2e.reports_and_partner_feed import check_reports_and_partner_feed
 
 pytestmark = pytest.mark.e2e
 
@@ -158,6 +159,9 @@ def test_up_serves_the_readme_walkthrough_and_keeps_its_state_across_a_restart(
     assert set(up_file["partners"]) == {"bras-dessus"}
     assert {"project-coordinator", "jette/local-lead", "laken/coordinator"} <= set(up_file["roles"])
     _wait_for(lambda: _demo_data_reported(up_file))
+
+    # The reports show the demo data; Bras dessus Bras dessous reads its anonymised feed.
+    check_reports_and_partner_feed(federation, up_file)
 
     # The README walk-through prints exactly what the README says it prints.
     result = subprocess.run(

@@ -192,6 +192,18 @@ LEDGER: dict[tuple[str, str], str] = {
 REPORTING: dict[tuple[str, str], str] = {
     **PUBLIC,
     ("GET", "/api/v1/reports/summary"): DESK + "XE",
+    # The report tables: staff only (partners get the anonymised feed instead).
+    ("GET", "/api/v1/reports/{scope}"): DESK + "E",
+    ("GET", "/api/v1/reports/{scope}.xlsx"): DESK + "E",
+    ("GET", "/api/v1/reports/{scope}/{table}.csv"): DESK + "E",
+    ("GET", "/api/v1/reports/{scope}/{table}.xlsx"): DESK + "E",
+    # The report pages: a staff token or the signed-in cookie; anyone may open the sign-in page.
+    ("GET", "/reports/signin"): EVERYONE,
+    ("POST", "/reports/signin"): "",  # refused without the right token in the form
+    ("POST", "/reports/signout"): EVERYONE,
+    ("GET", "/reports"): DESK + "E",
+    ("GET", "/reports/antennes/{antenne_id}"): DESK + "E",
+    ("GET", "/reports/federation"): DESK + "E",
 }
 
 

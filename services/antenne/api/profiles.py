@@ -66,6 +66,9 @@ class ProfileBody(BaseModel):
     needs: str | None = Field(default=None, max_length=2000, description="What they would like help with.")
     asks: list[Category] = Field(default_factory=list, description="Kinds of help they would like.")
     availability: list[Weekday] = Field(default_factory=list, description="Days they are usually free.")
+    isolated: bool = Field(
+        default=False, description="The coordinator notes the member as socially isolated."
+    )
 
     @classmethod
     def of(cls, personal: PersonalData, capacities: Capacities) -> ProfileBody:
@@ -77,6 +80,7 @@ class ProfileBody(BaseModel):
             gives=list(capacities.gives),
             asks=list(capacities.asks),
             availability=list(capacities.availability),
+            isolated=capacities.isolated,
         )
 
     def personal(self) -> PersonalData:
@@ -96,4 +100,5 @@ class ProfileBody(BaseModel):
             gives=tuple(self.gives),
             asks=tuple(self.asks),
             availability=tuple(self.availability),
+            isolated=self.isolated,
         )

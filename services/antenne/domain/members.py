@@ -51,6 +51,7 @@ def _capacities(facts: dict[str, Any]) -> Capacities:
         gives=tuple(Category(c) for c in facts["gives"]),
         asks=tuple(Category(c) for c in facts["asks"]),
         availability=tuple(Weekday(d) for d in facts["availability"]),
+        isolated=facts.get("isolated", False),  # events stored before the flag existed lack it
     )
 
 
@@ -62,6 +63,7 @@ def _facts(capacities: Capacities) -> dict[str, Any]:
         "gives": [str(c) for c in capacities.gives],
         "asks": [str(c) for c in capacities.asks],
         "availability": [str(d) for d in capacities.availability],
+        "isolated": capacities.isolated,
     }
 
 

@@ -52,6 +52,7 @@ class Capacities:
     gives: tuple[Category, ...] = ()
     asks: tuple[Category, ...] = ()
     availability: tuple[Weekday, ...] = ()
+    isolated: bool = False  # noted at intake or later: reporting counts whether such members are reached
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
@@ -52,7 +53,8 @@ def test_the_summary_rebuilt_from_the_stream_equals_the_live_one(
 
     rebuilt = rebuild_into(f"sqlite:///{tmp_path}/rebuilt.db", nats_server.url, on_progress=progress.append)
 
-    assert rebuilt == live_view.summary() == EXPECTED
+    assert rebuilt.summary == live_view.summary() == EXPECTED
+    assert rebuilt.records == live_view.records()
     assert progress[-1].caught_up
     assert (progress[-1].applied, progress[-1].duplicates, progress[-1].acknowledged) == (8, 1, 9)
     # The throwaway consumer is gone; the live one stays.
@@ -79,9 +81,11 @@ def test_the_rebuild_command_finds_the_views_equal_then_names_a_tampered_figure(
     }
     assert equal.stdout.endswith("rebuilt view equals the live view\n")
     assert "rebuilt: 9/9 stream messages: 8 events applied" in equal.stderr
+    assert re.search(r"^8 events in \d+\.\ds: \d+ events/s$", equal.stderr, re.M)
     assert differing.exit_code == 1, differing.output
     assert (
-        "rebuilt view differs from the live view:\n  jette members: live 3, rebuilt 2\n" in differing.stdout
+        "rebuilt view differs from the live view (1 differences):\n  jette members: live 3, rebuilt 2\n"
+        in differing.stdout
     )
 
 

@@ -27,6 +27,7 @@ def test_every_file_is_readable_by_its_owner_only_and_every_password_is_strong(t
     assert {p.relative_to(tmp_path / "out").as_posix() for p in files} == {
         "credentials.json", "nats/accounts.conf", "nats/tls.conf",
         "env/antenne-jette.env", "env/ledger.env", "env/reporting.env",
+        "env/partner-feed.env", "env/partner-bras-dessus.env",
     }  # fmt: skip
     assert all(_mode(p) == 0o600 for p in files)
     assert _mode(tmp_path / "out") == 0o700

@@ -12,24 +12,36 @@ from typer.testing import CliRunner
 from services.reporting.cli import app
 from services.reporting.projection import Figures
 from services.reporting.rebuild import Progress, RebuildError, differences, rebuild
-from services.reporting.views import InMemorySummaryView
+from services.reporting.records import Records
+from services.reporting.views import InMemorySummaryView, ViewContents
 
 
 def test_equal_summaries_have_no_differences() -> None:
     summary = {"jette": Figures(members=2, exchanges_confirmed=1, quarters_confirmed=5)}
+    records: dict[str, Records] = {"jette": {"month:2026-01": {"donations": 1}}}
 
-    assert differences(summary, dict(summary)) == []
+    assert differences(ViewContents(summary, records), ViewContents(dict(summary), dict(records))) == []
 
 
 def test_each_differing_figure_and_each_missing_antenne_is_named() -> None:
     live = {"jette": Figures(members=3, quarters_confirmed=5), "laken": Figures(members=1)}
     rebuilt = {"jette": Figures(members=2, quarters_confirmed=5), "evere": Figures()}
 
-    assert differences(live, rebuilt) == [
+    assert differences(ViewContents(live), ViewContents(rebuilt)) == [
         "evere: missing from the live view",
         "jette members: live 3, rebuilt 2",
         "laken: missing from the rebuilt view",
         "laken members: live 1, rebuilt 0",
+    ]
+
+
+def test_each_differing_record_is_named() -> None:
+    live: dict[str, Records] = {"jette": {"month:2026-01": {"donations": 2}, "request:r1": {"matched": None}}}
+    rebuilt = {"jette": {"month:2026-01": {"donations": 1}}}
+
+    assert differences(ViewContents(records=live), ViewContents(records=rebuilt)) == [
+        "jette month:2026-01: live {'donations': 2}, rebuilt {'donations': 1}",
+        "jette request:r1: live {'matched': None}, rebuilt None",
     ]
 
 

@@ -1,0 +1,1 @@
+"""What alliance partners receive: the anonymised feed."""

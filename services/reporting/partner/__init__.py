@@ -1,0 +1,1 @@
+"""The anonymised feed for alliance partners: pseudonyms, messages, their publisher, an example reader."""
