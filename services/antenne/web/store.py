@@ -29,6 +29,7 @@ class TableStore:
 
     def __init__(self, database_url: str) -> None:
         self._lock = threading.Lock()
+        self._url = database_url
         self._sqlite = not database_url.startswith(("postgresql:", "postgres:"))
         self._connection: _Connection = _connect(database_url)
 
@@ -37,7 +38,13 @@ class TableStore:
         if self._sqlite:
             sql = sql.replace("%s", "?")
         with self._lock:
-            cursor = self._connection.execute(sql, params)
+            try:
+                cursor = self._connection.execute(sql, params)
+            except (psycopg.OperationalError, psycopg.InterfaceError):
+                # PostgreSQL restarted since: connect again, once (a statement is its own transaction).
+                self._connection.close()
+                self._connection = _connect(self._url)
+                cursor = self._connection.execute(sql, params)
             return list(cursor.fetchall()) if cursor.description else []
 
     def close(self) -> None:

@@ -52,6 +52,15 @@ def test_the_lock_out_is_counted_in_the_database(database_url: str) -> None:
     store.close()
 
 
+def test_the_store_connects_again_after_losing_its_connection(postgres_dsn: str) -> None:
+    store = TableStore(postgres_dsn)
+    accounts = Accounts(store)
+    accounts.add_coordinator("dora", PASSWORD)
+    store._connection.close()  # as when PostgreSQL restarts under the running antenne
+    assert accounts.has_coordinator("dora")
+    store.close()
+
+
 def test_the_antenne_keeps_its_pages_accounts_beside_its_events(database_url: str) -> None:
     settings = Settings(antenne_id="jette", token=uuid4().hex * 2, database_url=database_url)
     with TestClient(create_app(settings, run_relay=False)) as client:
