@@ -14,6 +14,7 @@ import nats
 import pytest
 from nats.aio.client import Client
 from nats.errors import Error as NatsError
+from nats.js.client import JetStreamContext
 
 from contracts.antenne.v1 import Category
 from contracts.subjects import ANTENNE_STREAM
@@ -133,7 +134,7 @@ def test_killing_the_stream_leader_while_an_antenne_publishes_loses_nothing(clus
                 print(f"\nleader {leader} killed: publishing resumed in {time.monotonic() - killed_at:.2f} s")
         new_leader = await _leader(admin)
         info = await admin.jetstream().stream_info(ANTENNE_STREAM)
-        subscription = await admin.jetstream().pull_subscribe("bp.jette.>", stream=ANTENNE_STREAM)
+        subscription = await _pull_subscribe(admin)
         received: list[int] = []
         while len(received) < MESSAGES:
             received += [int(m.data) for m in await subscription.fetch(500, timeout=5)]
@@ -203,6 +204,18 @@ async def _until(condition: Callable[[], bool], what: str, timeout: float = 60.0
     while not await asyncio.to_thread(condition):
         assert time.monotonic() < deadline, f"after {timeout:.0f} s still not: {what}"
         await asyncio.sleep(0.05)
+
+
+async def _pull_subscribe(admin: Client) -> JetStreamContext.PullSubscription:
+    """A consumer on the stream, once the cluster (which lost a node) can create one: the meta leader may
+    still be elected, and the request times out meanwhile."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return await admin.jetstream().pull_subscribe("bp.jette.>", stream=ANTENNE_STREAM)
+        except (NatsError, TimeoutError):
+            assert time.monotonic() < deadline, "no consumer could be created on the stream"
+            await asyncio.sleep(0.5)
 
 
 async def _leader(admin: Client) -> str:
