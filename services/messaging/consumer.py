@@ -241,6 +241,8 @@ class ChainConsumer:
                 run.append(Delivery(message, envelope, payload))
                 # As if applied, for the next messages' decisions: the run commits, or is retried alone.
                 self._last[envelope.antenneid] = envelope.position
+                # A later copy of this id in the same fetch is a replay too (its place is this one).
+                self._replays.remember(envelope)
                 continue
             await self._commit(js, run)
             run = []

@@ -15,6 +15,7 @@ from services.messaging.consumer import REASON_HEADER
 from services.messaging.nats_server import NatsServer
 from services.messaging.screening import MAX_MESSAGE_BYTES
 from services.messaging.streams import MAX_MESSAGE_BYTES as STREAM_MAX_MESSAGE_BYTES
+from services.messaging.streams import ensure_streams
 from tests.integration.messaging.test_chain_consumer import (
     Publish,
     RecordingSink,
@@ -75,3 +76,27 @@ def test_forged_oversized_malformed_and_replayed_messages_are_parked_and_nothing
     words = sorted(reason.split(":")[0] for reason in reasons.values())
     assert words == ["forged", "forged", "oversized", "replayed", "undecodable"]
     assert any("arrived on 'bp.jette." in reason for reason in reasons.values())
+
+
+def test_a_replay_fetched_in_the_same_batch_as_its_original_is_parked(nats_server: NatsServer) -> None:
+    sink = RecordingSink()
+    first, third = _envelope("jette", 1, None), _envelope("jette", 2, 1)
+    replay = first.model_copy(update={"position": 2, "previousposition": 1})
+
+    async def stored_before_the_consumer_starts() -> None:
+        nc = await nats.connect(nats_server.url)
+        js = nc.jetstream()
+        await ensure_streams(js)
+        for envelope in (first, replay, third):  # one fetch takes all three
+            subject = antenne_subject(envelope.antenneid, envelope.type)
+            await js.publish(subject, envelope.to_bytes(), headers={"Nats-Msg-Id": str(uuid4())})
+        await nc.close()
+
+    async def scenario(publish: Publish) -> None:
+        await _until(lambda: len(sink.applied) == 2)
+
+    asyncio.run(stored_before_the_consumer_starts())
+    consumer = asyncio.run(_with_consumer(nats_server, sink, scenario))
+
+    assert sink.applied == [("jette", 1), ("jette", 2)]
+    assert consumer.status.parked == 1
