@@ -26,7 +26,12 @@ from services.messaging.nats_server import NatsServer
 from services.messaging.streams import ensure_streams, stream_configs
 from services.persistence import eventsourcing_env
 from services.ports import free_port
-from tests.integration.antenne.jetstream import assert_complete_chain, expected_positions, read_stream
+from tests.integration.antenne.jetstream import (
+    Published,
+    assert_complete_chain,
+    expected_positions,
+    read_stream,
+)
 from tests.support.dates import RECENT
 
 pytestmark = pytest.mark.integration
@@ -189,7 +194,7 @@ def test_the_relay_goes_on_through_a_leader_failover_and_every_event_arrives_onc
     try:
         leader, recovered = asyncio.run(scenario())
         survivors = [url for url, name in zip(admin_urls, cluster.nodes, strict=True) if name != leader]
-        published = asyncio.run(read_stream(survivors[0], "jette"))
+        published = asyncio.run(_read_once_answered(survivors[0]))
         positions = expected_positions(antenne, "jette")
     finally:
         antenne.close()
@@ -204,6 +209,17 @@ async def _until(condition: Callable[[], bool], what: str, timeout: float = 60.0
     while not await asyncio.to_thread(condition):
         assert time.monotonic() < deadline, f"after {timeout:.0f} s still not: {what}"
         await asyncio.sleep(0.05)
+
+
+async def _read_once_answered(url: str) -> list[Published]:
+    """Jette's stream as stored, once the cluster that lost a node answers consumer requests again."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return await read_stream(url, "jette")
+        except (NatsError, TimeoutError):
+            assert time.monotonic() < deadline, "the stream could not be read after the failover"
+            await asyncio.sleep(0.5)
 
 
 async def _pull_subscribe(admin: Client) -> JetStreamContext.PullSubscription:
