@@ -6,7 +6,6 @@ its position in its own database), its NATS inbox prefix, and `republish` from a
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +16,11 @@ from services.messaging.relay import (
     OutboxRelay,
     PublishFailedError,
     RelayStatus,
-    close_quietly,
 )
-from services.messaging.streams import ensure_streams
 
 if TYPE_CHECKING:
     from services.antenne.application import Antenne
+    from services.messaging.relay import Batch
 
 __all__ = ["TRACKING_NAME", "NatsUnreachableError", "PublishFailedError", "Relay", "RelayStatus"]
 
@@ -48,25 +46,12 @@ class Relay(OutboxRelay):
 
         The relay's recorded position does not move. Returns the number of events published.
         """
-        nc = await self._connect()
-        try:
-            js = nc.jetstream()
-            await ensure_streams(js, self.streams)
-            # The chain needs the public event before `from_position`: read from the start.
-            start, previous, published = 1, None, 0
-            while True:
-                batch = await asyncio.to_thread(
-                    read_outbox, self.antenne, self.antenne_id, start, previous, self.batch_size
-                )
-                wanted = [o for o in batch.outgoing if o.position >= from_position]
-                acked = await self._publish(js, wanted)
-                published += len(acked)
-                if len(acked) < len(wanted):
-                    raise PublishFailedError(wanted[len(acked)].position, self.status.last_error or "no ack")
-                if not batch.full:
-                    break
-                start, previous = batch.read_up_to + 1, batch.previous_after(previous)
-            log.info("republished %d events from position %d", published, from_position)
-            return published
-        finally:
-            await close_quietly(nc)
+        previous: int | None = None
+
+        def read(start: int) -> Batch:
+            nonlocal previous
+            batch = read_outbox(self.antenne, self.antenne_id, start, previous, self.batch_size)
+            previous = batch.previous_after(previous)
+            return batch
+
+        return await self.republish_log(read, from_position)

@@ -7,13 +7,11 @@ position again, chained and identified as first published, so JetStream or the a
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
 from services.ledger.feedback import LedgerOutbox
-from services.messaging.relay import OutboxRelay, PublishFailedError, close_quietly
-from services.messaging.streams import ensure_streams
+from services.messaging.relay import OutboxRelay
 
 if TYPE_CHECKING:
     from services.ledger.application import Ledger
@@ -30,23 +28,5 @@ class FeedbackRelay(OutboxRelay):
 
     async def republish(self, from_position: int) -> int:
         """Publish again every decision from `from_position` on; the recorded positions do not move."""
-        nc = await self._connect()
-        try:
-            js = nc.jetstream()
-            await ensure_streams(js, self.streams)
-            replay = LedgerOutbox(self.ledger, replay=True)  # the chains need the log from its start
-            start, published = 1, 0
-            while True:
-                batch = await asyncio.to_thread(replay.read, start, self.batch_size)
-                wanted = [o for o in batch.outgoing if o.position >= from_position]
-                acked = await self._publish(js, wanted)
-                published += len(acked)
-                if len(acked) < len(wanted):
-                    raise PublishFailedError(wanted[len(acked)].position, self.status.last_error or "no ack")
-                if not batch.full:
-                    break
-                start = batch.read_up_to + 1
-            log.info("republished %d ledger decisions from position %d", published, from_position)
-            return published
-        finally:
-            await close_quietly(nc)
+        replay = LedgerOutbox(self.ledger, replay=True)  # the chains need the log from its start
+        return await self.republish_log(lambda start: replay.read(start, self.batch_size), from_position)

@@ -26,7 +26,7 @@ from services.messaging.streams import STREAMS, ensure_streams
 from services.persistence import redacted
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from nats.aio.client import Client
     from nats.js.api import PubAck, StreamConfig
@@ -241,6 +241,30 @@ class OutboxRelay:
         self._read_up_to = batch.read_up_to  # internal events after the last published one are done too
         # A section that was not full reached the end of the log: nothing waited then.
         self.status.backlog = await asyncio.to_thread(self._backlog) if batch.full else 0
+
+    async def republish_log(self, read: Callable[[int], Batch], from_position: int) -> int:
+        """Publish again what `read(start)` finds from the log's start (a chain needs the message before
+        `from_position`), keeping what is at `from_position` or later; the recorded position does not move.
+        Returns the number of messages published."""
+        nc = await self._connect()
+        try:
+            js = nc.jetstream()
+            await ensure_streams(js, self.streams)
+            start, published = 1, 0
+            while True:
+                batch = await asyncio.to_thread(read, start)
+                wanted = [o for o in batch.outgoing if o.position >= from_position]
+                acked = await self._publish(js, wanted)
+                published += len(acked)
+                if len(acked) < len(wanted):
+                    raise PublishFailedError(wanted[len(acked)].position, self.status.last_error or "no ack")
+                if not batch.full:
+                    break
+                start = batch.read_up_to + 1
+            self.logger.info("republished %d messages from position %d", published, from_position)
+            return published
+        finally:
+            await close_quietly(nc)
 
     async def _publish(self, js: JetStreamContext, outgoing: Sequence[Outgoing]) -> list[Outgoing]:
         """Publish pipelined; returns the acknowledged prefix (in order, with no hole)."""
