@@ -9,7 +9,7 @@ visible).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 from uuid import UUID, uuid5
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
@@ -22,10 +22,32 @@ CONTENT_TYPE = "application/cloudevents+json"
 EVENT_ID_NAMESPACE = UUID("6f1c7a52-9a3e-4f0e-9b8e-2a5d3f0c1b77")
 
 
-class Envelope(BaseModel):
-    """One integration event: CloudEvents context attributes, our extensions, and the payload."""
+class StructuredCloudEvent(BaseModel):
+    """What every message of ours shares: CloudEvents 1.0 in structured JSON mode, a contract in `data`."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
+
+    if TYPE_CHECKING:  # declared by each envelope, in its own field order
+        type: str
+        schemaversion: int
+        data: dict[str, Any]
+
+    def payload(self) -> Contract:
+        """The payload in its current version (upcast); raises UnknownContractError or ValidationError."""
+        return read_payload(self.type, self.schemaversion, self.data)
+
+    def to_bytes(self) -> bytes:
+        """Structured-mode CloudEvents JSON."""
+        return self.model_dump_json().encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> Self:
+        """Parse structured-mode CloudEvents JSON; raises pydantic.ValidationError."""
+        return cls.model_validate_json(raw)
+
+
+class Envelope(StructuredCloudEvent):
+    """One integration event: CloudEvents context attributes, our extensions, and the payload."""
 
     specversion: Literal["1.0"] = "1.0"
     id: UUID = Field(description="Event id, stable across republishes (the Nats-Msg-Id).")
@@ -55,19 +77,6 @@ class Envelope(BaseModel):
     @classmethod
     def _in_utc(cls, value: datetime) -> datetime:
         return value.astimezone(UTC)
-
-    def payload(self) -> Contract:
-        """The payload in its current version (upcast); raises UnknownContractError or ValidationError."""
-        return read_payload(self.type, self.schemaversion, self.data)
-
-    def to_bytes(self) -> bytes:
-        """Structured-mode CloudEvents JSON."""
-        return self.model_dump_json().encode()
-
-    @classmethod
-    def from_bytes(cls, raw: bytes) -> Envelope:
-        """Parse structured-mode CloudEvents JSON; raises pydantic.ValidationError."""
-        return cls.model_validate_json(raw)
 
 
 def event_id(antenne_id: str, aggregate_id: UUID, aggregate_version: int) -> UUID:
@@ -149,14 +158,12 @@ def wrap_ledger_decision(
     )
 
 
-class FeedEnvelope(BaseModel):
+class FeedEnvelope(StructuredCloudEvent):
     """One message of an alliance partner's feed: CloudEvents 1.0 as well, without the antenne's chain.
 
     `time` is the start of the ISO week the message is about (never when something happened exactly),
     `subject` the week; an antenne's positions and aggregate ids are not shown to partners.
     """
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
     specversion: Literal["1.0"] = "1.0"
     id: UUID = Field(description="Message id, the same whenever it is published again (the Nats-Msg-Id).")
@@ -168,16 +175,3 @@ class FeedEnvelope(BaseModel):
     schemaversion: int = Field(ge=1, description="Contract version of `data`.")
     partnerid: str = Field(pattern=ANTENNE_ID_PATTERN)
     data: dict[str, Any]
-
-    def to_bytes(self) -> bytes:
-        """Structured-mode CloudEvents JSON."""
-        return self.model_dump_json().encode()
-
-    @classmethod
-    def from_bytes(cls, raw: bytes) -> FeedEnvelope:
-        """Parse structured-mode CloudEvents JSON; raises pydantic.ValidationError."""
-        return cls.model_validate_json(raw)
-
-    def payload(self) -> Contract:
-        """The payload as its contract; raises UnknownContractError or ValidationError."""
-        return read_payload(self.type, self.schemaversion, self.data)
