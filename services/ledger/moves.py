@@ -2,7 +2,8 @@
 
 The antenne itself refuses once it handed the member over; a posting that arrives anyway was recorded
 offline before it learnt of the move. The ledger books it (events are facts) and raises this flag, once
-per transfer, for the coordinators of both antennes.
+per transfer and moved member (both sides of one exchange may have moved), for the coordinators of both
+antennes.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 
-def moved_away_flag_id(transfer_id: UUID) -> UUID:
-    """One flag per transfer at most."""
-    return uuid5(NAMESPACE_URL, f"/flags/moved-away/{transfer_id}")
+def moved_away_flag_id(transfer_id: UUID, account_key: str) -> UUID:
+    """One flag per transfer and account at most."""
+    return uuid5(NAMESPACE_URL, f"/flags/moved-away/{transfer_id}/{account_key}")
 
 
 class PostingAfterMoveFlag(Aggregate):
@@ -27,8 +28,8 @@ class PostingAfterMoveFlag(Aggregate):
         home_antenne: str  # where the member lives now
 
     @staticmethod
-    def create_id(transfer_id: UUID) -> UUID:
-        return moved_away_flag_id(transfer_id)
+    def create_id(account_key: str, transfer_id: UUID) -> UUID:
+        return moved_away_flag_id(transfer_id, account_key)
 
     @event(Raised)
     def __init__(self, account_key: str, transfer_id: UUID, antenne_id: str, home_antenne: str) -> None:

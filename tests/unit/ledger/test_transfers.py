@@ -313,3 +313,25 @@ def test_a_posting_from_a_members_former_home_is_booked_and_flagged_once(ledger:
     [flag] = ledger.moved_away_flags()
     assert (flag.antenne_id, flag.home_antenne, flag.account_key) == ("laken", "jette", f"member:{member}")
     assert ledger.balance(member) == 3 + 2  # booked all the same: events are facts
+
+
+def test_an_exchange_between_two_members_who_both_moved_away_flags_each_of_them(ledger: Ledger) -> None:
+    laken, jette = AntenneEvents("laken"), AntenneEvents("jette")
+    movers = [laken.register(), laken.register()]
+    moved = [
+        envelope
+        for mover in movers
+        for envelope in (
+            laken.emit(MemberMovedOut(member_id=mover.aggregateid, to_antenne="jette", balance=0,
+                                      moved_on=RECENT), mover.aggregateid, 2),
+            jette.emit(MemberMovedIn(member_id=mover.aggregateid, from_antenne="laken", balance=0,
+                                     moved_on=RECENT), mover.aggregateid, 3),
+        )
+    ]  # fmt: skip
+    late = laken.exchange(movers[0].aggregateid, movers[1].aggregateid, 1)  # both left before it arrived
+    for envelope in [*movers, *moved, *late]:
+        ledger.apply(envelope, envelope.payload())
+
+    flagged = sorted(flag.account_key for flag in ledger.moved_away_flags())
+    assert flagged == sorted(f"member:{mover.aggregateid}" for mover in movers)
+    assert _sum_of_accounts(ledger) == 0
