@@ -125,6 +125,7 @@ class _LogIndex:
     account_ids: list[UUID] = field(default_factory=list)
     feed_ids: list[UUID] = field(default_factory=list)
     flag_ids: list[UUID] = field(default_factory=list)
+    flags_by_antenne: dict[str, int] = field(default_factory=dict)  # so counting them loads none
     cross_ids: list[UUID] = field(default_factory=list)
     run_ids: list[UUID] = field(default_factory=list)
     moved_away_flag_ids: list[UUID] = field(default_factory=list)
@@ -150,6 +151,7 @@ class _LogIndex:
             self.feed_ids.append(event.originator_id)
         elif isinstance(event, OverdraftFlag.Raised):
             self.flag_ids.append(event.originator_id)
+            self.flags_by_antenne[event.antenne_id] = self.flags_by_antenne.get(event.antenne_id, 0) + 1
         elif isinstance(event, CrossTransfer.Requested):
             self.cross_ids.append(event.originator_id)
         elif isinstance(event, ClearingRun.Recorded):
@@ -447,6 +449,12 @@ class Ledger(Application[UUID]):
         with self._lock:
             self._index.catch_up(self)
             return [self._read(i) for i in self._index.flag_ids]
+
+    def flag_counts(self) -> dict[str, int]:
+        """How many overdraft breaches were flagged per antenne, without reading the flags."""
+        with self._lock:
+            self._index.catch_up(self)
+            return dict(self._index.flags_by_antenne)
 
     def moved_away_flags(self) -> list[PostingAfterMoveFlag]:
         """Every posting a member's former home caused after they moved away, oldest first."""

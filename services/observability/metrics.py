@@ -304,9 +304,7 @@ class StateCollector(Collector):
         """The audit and the overdraft flags per antenne, read at most every AUDIT_MAX_AGE_SECONDS."""
         now = time.monotonic()
         if self._audit is None or now - self._audit[0] > AUDIT_MAX_AGE_SECONDS:
-            flags: dict[str, int] = {}
-            for flag in ledger.flags() if hasattr(ledger, "flags") else []:
-                flags[flag.antenne_id] = flags.get(flag.antenne_id, 0) + 1
+            flags: dict[str, int] = ledger.flag_counts()
             self._audit = (now, (ledger.audit(), flags))
         audit_and_flags: tuple[Any, dict[str, int]] = self._audit[1]
         return audit_and_flags

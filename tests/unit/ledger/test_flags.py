@@ -52,6 +52,7 @@ def test_spending_below_the_limit_is_booked_and_flagged_once_even_when_redeliver
     assert ledger.balance(recipient) == -11
     assert [(flag.balance, flag.limit) for flag in flags] == [(-10, 8), (-11, 8)]
     assert {flag.account_key for flag in flags} == {member_key(recipient)}
+    assert ledger.flag_counts() == {"jette": 2}  # what the metrics read, from the log index alone
     assert ledger.audit().balanced
 
 
@@ -59,6 +60,7 @@ def test_an_antenne_with_a_higher_limit_raises_no_flag_within_it(ledger: Ledger)
     _apply(ledger, _help_received(AntenneEvents("laken"), [16, 4]))
 
     assert ledger.flags() == []
+    assert ledger.flag_counts() == {}
 
 
 def test_the_flags_are_listed_by_the_api_and_limits_come_from_the_environment(
