@@ -7,23 +7,23 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from services.messaging.consumer import OneAtATime
 from services.reporting.projection import change_for
 from services.reporting.records import updates_for
+from services.reporting.views import ViewChange
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from contracts.base import Contract
     from contracts.envelope import Envelope
     from services.reporting.views import SummaryView
 
 
 @dataclass
-class SummarySink(OneAtATime):
-    """Feeds a summary view from `ChainConsumer` (it implements `services.messaging.consumer.EventSink`).
-
-    A run of events is applied one transaction per event: each event's report records are read and
-    written with its figures (decision 0008), which the batched path of the ledger does not do yet.
-    """
+class SummarySink:
+    """Feeds a summary view from `ChainConsumer` (it implements `services.messaging.consumer.EventSink`):
+    a run of events in one transaction, each event's report records read as the run's earlier events left
+    them (decision 0008)."""
 
     view: SummaryView
 
@@ -33,14 +33,29 @@ class SummarySink(OneAtATime):
 
     def apply(self, envelope: Envelope, payload: Contract) -> bool:
         """Apply the event's change with its position in one transaction; False if it was already there."""
-        tracking = Tracking(application_name=envelope.antenneid, notification_id=envelope.position)
         try:
-            self.view.apply(
-                envelope.antenneid,
-                change_for(payload),
-                tracking,
-                lambda read: updates_for(payload, read, envelope.time.date()),
-            )
+            self.view.apply_all([_change(envelope, payload)])
         except IntegrityError:
             return False
         return True
+
+    def apply_all(self, events: Sequence[tuple[Envelope, Contract]]) -> list[bool]:
+        """Apply a run (each antenne's events in chain order) in one transaction. If the view refuses it
+        (a position already there), nothing of it is written and each event is applied on its own, which
+        tells the duplicates from the new."""
+        try:
+            self.view.apply_all([_change(envelope, payload) for envelope, payload in events])
+        except IntegrityError:
+            if len(events) == 1:
+                return [False]
+            return [self.apply(envelope, payload) for envelope, payload in events]
+        return [True] * len(events)
+
+
+def _change(envelope: Envelope, payload: Contract) -> ViewChange:
+    return ViewChange(
+        envelope.antenneid,
+        change_for(payload),
+        Tracking(application_name=envelope.antenneid, notification_id=envelope.position),
+        lambda read: updates_for(payload, read, envelope.time.date()),
+    )

@@ -1,8 +1,11 @@
-"""The summary view: figures per antenne, each change written with its antenne's position in one transaction.
+"""The summary view: figures per antenne, a run of changes written with their antennes' positions in one
+transaction.
 
-The position is a `Tracking(application_name=antenne_id, notification_id=position)` row: recording the
-same position twice raises `IntegrityError` and leaves the figures unchanged (invariant 2). The antenne's
-own position, not the stream sequence, is tracked, so a republished event counts once.
+The position is a `Tracking(application_name=antenne_id, notification_id=position)` row: recording a
+position at or before the recorded one raises `IntegrityError` and leaves the figures unchanged
+(invariant 2). The antenne's own position, not the stream sequence, is tracked, so a republished event
+counts once. A run holds each antenne's changes in chain order, so its first and last positions stand for
+the whole run (`services.messaging.tracking.positions_of`, as in the ledger, decision 0012).
 """
 
 from __future__ import annotations
@@ -12,18 +15,19 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from eventsourcing.persistence import InfrastructureFactory, TrackingRecorder
+from eventsourcing.persistence import InfrastructureFactory, IntegrityError, TrackingRecorder
 from eventsourcing.popo import POPOFactory, POPOTrackingRecorder
 from eventsourcing.postgres import PostgresDatastore, PostgresFactory, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteFactory, SQLiteTrackingRecorder
 from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Identifier
 
+from services.messaging.tracking import positions_of
 from services.persistence import eventsourcing_env
 from services.reporting.projection import NO_CHANGE, Figures, Summary
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from eventsourcing.persistence import Tracking
 
@@ -57,15 +61,69 @@ def _encoded(record: Record) -> str:
     return json.dumps(record, sort_keys=True, separators=(",", ":"))
 
 
+@dataclass(frozen=True)
+class ViewChange:
+    """What one antenne event does to the view: its figures, its records, its position."""
+
+    antenne_id: str
+    change: Figures
+    tracking: Tracking
+    update: Update = _no_update
+
+
+@dataclass
+class _Run:
+    """A run of changes worked out before it is written: each change reads the records as the earlier
+    changes of the run left them, so the run writes each record and each antenne's figures once."""
+
+    figures: dict[str, Figures] = field(default_factory=dict)
+    records: dict[tuple[str, str], str] = field(default_factory=dict)  # (antenne, key): encoded record
+
+    @classmethod
+    def of(cls, changes: Sequence[ViewChange], read_stored: Callable[[str, str], str | None]) -> _Run:
+        run = cls()
+        for change in changes:
+            antenne_id = change.antenne_id
+            run.figures[antenne_id] = run.figures.get(antenne_id, NO_CHANGE) + change.change
+
+            def read(key: str, antenne_id: str = antenne_id) -> Record | None:
+                encoded = run.records.get((antenne_id, key))
+                if encoded is None:
+                    encoded = read_stored(antenne_id, key)
+                return None if encoded is None else json.loads(encoded)  # a copy: the caller may change it
+
+            for key, record in change.update(read).items():
+                run.records[antenne_id, key] = _encoded(record)
+        return run
+
+
+def _positions(changes: Sequence[ViewChange]) -> list[Tracking]:
+    """The tracking rows of a run: IntegrityError unless each antenne's positions rise, since only its
+    first and last are recorded (a duplicate inside the run would otherwise count twice)."""
+    last: dict[str, int] = {}
+    for change in changes:
+        antenne_id, position = change.tracking.application_name, change.tracking.notification_id
+        if position <= last.get(antenne_id, position - 1):
+            msg = f"{antenne_id} position {position} is not after {last[antenne_id]} in one run"
+            raise IntegrityError(msg)
+        last[antenne_id] = position
+    return positions_of((c.tracking.application_name, c.tracking.notification_id) for c in changes)
+
+
 class SummaryView(TrackingRecorder, ABC):
     """Figures and report records per antenne, and the last position of each antenne they include."""
 
-    @abstractmethod
     def apply(
         self, antenne_id: str, change: Figures, tracking: Tracking, update: Update = _no_update
     ) -> None:
         """Add a change to an antenne's figures, write the records `update` returns and record the position
         atomically; IntegrityError if the position was seen."""
+        self.apply_all([ViewChange(antenne_id, change, tracking, update)])
+
+    @abstractmethod
+    def apply_all(self, changes: Sequence[ViewChange]) -> None:
+        """Apply a run of changes (each antenne's in chain order) and record their positions in one
+        transaction; IntegrityError, and nothing written, if a position was seen."""
 
     @abstractmethod
     def summary(self) -> Summary:
@@ -91,19 +149,21 @@ class InMemorySummaryView(POPOTrackingRecorder, SummaryView):
         self._figures: Summary = {}
         self._records: dict[str, dict[str, str]] = {}
 
-    def apply(
-        self, antenne_id: str, change: Figures, tracking: Tracking, update: Update = _no_update
-    ) -> None:
-        """Add a change to an antenne's figures, write the records `update` returns and record the position
-        atomically; IntegrityError if the position was seen."""
+    def apply_all(self, changes: Sequence[ViewChange]) -> None:
+        """Apply a run of changes (each antenne's in chain order) and record their positions in one
+        transaction; IntegrityError, and nothing written, if a position was seen."""
         with self._database_lock:
-            self._assert_tracking_uniqueness(tracking)
-            records = self._records.setdefault(antenne_id, {})
+            trackings = _positions(changes)
+            for tracking in trackings:
+                self._assert_tracking_uniqueness(tracking)
             # Stored encoded, as the databases do: a caller can't change a record behind the view's back.
-            writes = update(lambda key: json.loads(records[key]) if key in records else None)
-            self._figures[antenne_id] = self._figures.get(antenne_id, NO_CHANGE) + change
-            records.update({key: _encoded(record) for key, record in writes.items()})
-            self._insert_tracking(tracking)
+            run = _Run.of(changes, lambda antenne_id, key: self._records.get(antenne_id, {}).get(key))
+            for antenne_id, figures in run.figures.items():
+                self._figures[antenne_id] = self._figures.get(antenne_id, NO_CHANGE) + figures
+            for (antenne_id, key), encoded in run.records.items():
+                self._records.setdefault(antenne_id, {})[key] = encoded
+            for tracking in trackings:
+                self._insert_tracking(tracking)
 
     def summary(self) -> Summary:
         """The figures of every antenne that sent an event."""
@@ -136,30 +196,29 @@ class SQLiteSummaryView(SQLiteTrackingRecorder, SummaryView):
             "PRIMARY KEY (antenne_id, key))",
         ]
 
-    def apply(
-        self, antenne_id: str, change: Figures, tracking: Tracking, update: Update = _no_update
-    ) -> None:
-        """Add a change to an antenne's figures, write the records `update` returns and record the position
-        atomically; IntegrityError if the position was seen."""
+    def apply_all(self, changes: Sequence[ViewChange]) -> None:
+        """Apply a run of changes (each antenne's in chain order) and record their positions in one
+        transaction; IntegrityError, and nothing written, if a position was seen."""
         with self.datastore.transaction(commit=True) as cursor:
-            # The tracking row goes first: a position seen before raises here, and the rollback
+            # The tracking rows go first: a position seen before raises here, and the rollback
             # leaves the figures as they were.
-            self._insert_tracking(cursor, tracking)
+            for tracking in _positions(changes):
+                self._insert_tracking(cursor, tracking)
 
-            def read(key: str) -> Record | None:
+            def read(antenne_id: str, key: str) -> str | None:
                 cursor.execute(
                     f"SELECT value FROM {RECORDS_TABLE} WHERE antenne_id = ? AND key = ?", (antenne_id, key)
                 )
                 row = cursor.fetchone()
-                return None if row is None else json.loads(row["value"])
+                return None if row is None else str(row["value"])
 
-            for key, record in update(read).items():
-                cursor.execute(
-                    f"INSERT INTO {RECORDS_TABLE} VALUES (?, ?, ?) "
-                    "ON CONFLICT (antenne_id, key) DO UPDATE SET value = excluded.value",
-                    (antenne_id, key, _encoded(record)),
-                )
-            cursor.execute(
+            run = _Run.of(changes, read)
+            cursor.executemany(
+                f"INSERT INTO {RECORDS_TABLE} VALUES (?, ?, ?) "
+                "ON CONFLICT (antenne_id, key) DO UPDATE SET value = excluded.value",
+                [(antenne_id, key, encoded) for (antenne_id, key), encoded in run.records.items()],
+            )
+            cursor.executemany(
                 f"INSERT INTO {SUMMARY_TABLE} VALUES "
                 "(:antenne_id, :members, :exchanges_recorded, :exchanges_confirmed, :quarters_confirmed) "
                 "ON CONFLICT (antenne_id) DO UPDATE SET "
@@ -167,7 +226,10 @@ class SQLiteSummaryView(SQLiteTrackingRecorder, SummaryView):
                 "exchanges_recorded = exchanges_recorded + excluded.exchanges_recorded, "
                 "exchanges_confirmed = exchanges_confirmed + excluded.exchanges_confirmed, "
                 "quarters_confirmed = quarters_confirmed + excluded.quarters_confirmed",
-                {"antenne_id": antenne_id, **change.as_dict()},
+                [
+                    {"antenne_id": antenne_id, **figures.as_dict()}
+                    for antenne_id, figures in run.figures.items()
+                ],
             )
 
     def summary(self) -> Summary:
@@ -232,24 +294,32 @@ class PostgresSummaryView(PostgresTrackingRecorder, SummaryView):
             "SELECT antenne_id, key, value FROM {0}.{1} ORDER BY antenne_id, key"
         ).format(*records)
 
-    def apply(
-        self, antenne_id: str, change: Figures, tracking: Tracking, update: Update = _no_update
-    ) -> None:
-        """Add a change to an antenne's figures, write the records `update` returns and record the position
-        atomically; IntegrityError if the position was seen."""
+    def apply_all(self, changes: Sequence[ViewChange]) -> None:
+        """Apply a run of changes (each antenne's in chain order) and record their positions in one
+        transaction; IntegrityError, and nothing written, if a position was seen."""
         with self.datastore.transaction(commit=True) as cursor:
-            # The tracking row goes first: a position seen before raises here, and the rollback
+            # The tracking rows go first: a position seen before raises here, and the rollback
             # leaves the figures as they were.
-            self._insert_tracking(cursor, tracking)
+            for tracking in _positions(changes):
+                self._insert_tracking(cursor, tracking)
 
-            def read(key: str) -> Record | None:
+            def read(antenne_id: str, key: str) -> str | None:
                 cursor.execute(self._read_record, (antenne_id, key), prepare=True)
                 row = cursor.fetchone()
-                return None if row is None else json.loads(row["value"])
+                return None if row is None else str(row["value"])
 
-            for key, record in update(read).items():
-                cursor.execute(self._write_record, (antenne_id, key, _encoded(record)), prepare=True)
-            cursor.execute(self._upsert, {"antenne_id": antenne_id, **change.as_dict()}, prepare=True)
+            run = _Run.of(changes, read)
+            cursor.executemany(
+                self._write_record,
+                [(antenne_id, key, encoded) for (antenne_id, key), encoded in run.records.items()],
+            )
+            cursor.executemany(
+                self._upsert,
+                [
+                    {"antenne_id": antenne_id, **figures.as_dict()}
+                    for antenne_id, figures in run.figures.items()
+                ],
+            )
 
     def summary(self) -> Summary:
         """The figures of every antenne that sent an event."""
