@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REASON_HEADER = "Bp-Deadletter-Reason"
+RETRY_DELAY_CAP_SECONDS = 5.0  # a store that is back should be used again within seconds
 
 
 class EventSink(Protocol):
@@ -320,9 +321,19 @@ class ChainConsumer:
             self.status.duplicates += 1
 
     async def _retry_later(self, message: Msg, envelope: Envelope, error: Exception) -> None:
+        """Ask for the message again after a delay that doubles per delivery; the traceback is logged on
+        its first failure only, each retry after it in one line."""
         self.status.last_error = f"{type(error).__name__}: {error}"
-        log.exception("consumer %s could not apply %s: retrying", self.durable, envelope.id)
-        await message.nak(delay=1.0)
+        delivered = message.metadata.num_delivered or 1
+        delay = min(RETRY_DELAY_CAP_SECONDS, 2.0 ** (delivered - 1))
+        if delivered == 1:
+            log.exception(
+                "consumer %s could not apply %s: retrying in %.0f s", self.durable, envelope.id, delay
+            )
+        else:
+            log.warning("consumer %s could not apply %s (delivery %d, %s): retrying in %.0f s",
+                        self.durable, envelope.id, delivered, self.status.last_error, delay)  # fmt: skip
+        await message.nak(delay=delay)
 
     def _last_applied(self, antenne_id: str) -> int | None:
         if antenne_id not in self._last:

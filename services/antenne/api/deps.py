@@ -19,19 +19,19 @@ MAX_PAGE = 200
 API = "/api/v1"
 
 
-def get_antenne(request: Request) -> Antenne:
+async def get_antenne(request: Request) -> Antenne:
     """The antenne application built by the app's lifespan."""
     antenne: Antenne = request.app.state.antenne
     return antenne
 
 
-def get_relay(request: Request) -> Relay:
+async def get_relay(request: Request) -> Relay:
     """The relay built by the app's lifespan (running or not)."""
     relay: Relay = request.app.state.relay
     return relay
 
 
-def idempotency_key(
+async def idempotency_key(
     request: Request,
     key: Annotated[
         str | None,
@@ -55,7 +55,7 @@ class Paging(BaseModel):
     limit: int = Field(default=50, ge=1, le=MAX_PAGE, description="How many items at most.")
 
 
-def paging(
+async def paging(
     offset: Annotated[int, Query(ge=0, description="How many items to skip.")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="How many items at most.")] = 50,
 ) -> Paging:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
@@ -136,9 +137,9 @@ def test_an_undecodable_message_is_parked_with_its_reason_and_the_consumer_goes_
 class FlakySink(RecordingSink):
     """A store that fails once, as a database restart would."""
 
-    def __init__(self) -> None:
+    def __init__(self, failures: int = 1) -> None:
         super().__init__()
-        self.failures = 1
+        self.failures = failures
 
     def apply(self, envelope: Envelope, payload: Contract) -> bool:
         if self.failures:
@@ -159,3 +160,24 @@ def test_a_failing_store_gets_the_message_again_and_nothing_is_skipped(nats_serv
 
     assert sink.applied == [("jette", 1), ("jette", 2)]
     assert consumer.status.last_error == "RuntimeError: database restarting"
+
+
+def test_a_store_that_keeps_failing_is_retried_with_one_traceback_and_then_one_line_per_retry(
+    nats_server: NatsServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    sink = FlakySink(failures=3)
+
+    async def scenario(publish: Publish) -> None:
+        await publish(_envelope("jette", 1, None))
+        await _until(lambda: len(sink.applied) == 1)
+
+    with caplog.at_level(logging.WARNING, logger="services.messaging.consumer"):
+        asyncio.run(_with_consumer(nats_server, sink, scenario))
+
+    retries = [r for r in caplog.records if "could not apply" in r.getMessage()]
+    assert [(r.levelno, r.exc_info is not None) for r in retries] == [
+        (logging.ERROR, True), (logging.WARNING, False), (logging.WARNING, False)
+    ]  # fmt: skip
+    assert [r.getMessage().rsplit("retrying in ", 1)[1] for r in retries] == ["1 s", "2 s", "4 s"]
+    assert "delivery 3, RuntimeError: database restarting" in retries[2].getMessage()
+    assert sink.applied == [("jette", 1)]
