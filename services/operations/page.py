@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from services.operations.status import age, delivery, ledger_position, reporting_position
+from services.operations.status import age, delivery, ledger_position, ledger_view_text, reporting_position
 
 if TYPE_CHECKING:
     from services.operations.snapshot import AntenneState, Snapshot
@@ -40,7 +40,7 @@ th {{ text-align: left; }} .ok {{ color: #05620f; }} .problem {{ color: #a30000;
 <caption>Antennes and where their events are</caption>
 <thead><tr><th scope="col">Antenne</th><th scope="col">Up</th><th scope="col">Relay</th>
 <th scope="col">Events relayed</th><th scope="col">Waiting</th><th scope="col">Ledger</th>
-<th scope="col">Reporting</th></tr></thead>
+<th scope="col">Reporting</th><th scope="col">Last known balances</th></tr></thead>
 <tbody>
 {rows}
 </tbody>
@@ -53,7 +53,7 @@ th {{ text-align: left; }} .ok {{ color: #05620f; }} .problem {{ color: #a30000;
 
 def _row(snapshot: Snapshot, antenne: AntenneState) -> str:
     if not antenne.up:
-        cells = [antenne.antenne_id, "DOWN", "", "", "", "", ""]
+        cells = [antenne.antenne_id, "DOWN", "", "", "", "", "", ""]
     else:
         ledger = delivery(antenne, snapshot.ledger, ledger_position(snapshot, antenne.antenne_id))
         reporting = delivery(antenne, snapshot.reporting, reporting_position(snapshot, antenne.antenne_id))
@@ -68,5 +68,6 @@ def _row(snapshot: Snapshot, antenne: AntenneState) -> str:
                 + (f", last event {age(snapshot, d.last_applied_at)}" if d.last_applied_at else "")
                 for d in (ledger, reporting)
             ),
+            ledger_view_text(snapshot, antenne),
         ]
     return "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in cells) + "</tr>"

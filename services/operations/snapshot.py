@@ -37,6 +37,9 @@ class AntenneState:
     last_publish_at: datetime | None = None
     relay_error: str | None = None
     events_stored: int | None = None  # from its metrics: the last notification id in its store
+    # The antenne's last known view of the ledger's decisions (what it shows offline): how fresh it is.
+    ledger_view_as_of: datetime | None = None
+    ledger_view_connected: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -122,10 +125,12 @@ def _describe(error: Exception) -> str:
 
 def _antenne(client: httpx.Client, antenne_id: str, service: Service) -> AntenneState:
     try:
-        relay = _get(client, service, "/healthz")["relay"]
+        health = _get(client, service, "/healthz")
+        relay = health["relay"]
     except (httpx.HTTPError, ValueError, KeyError) as error:
         return AntenneState(antenne_id, service.url, up=False, error=_describe(error))
     published = relay.get("last_publish_at")
+    view_as_of = (health.get("ledger") or {}).get("newest_as_of")
     stored = _samples(client, service, "bp_antenne_events_stored")
     return AntenneState(
         antenne_id,
@@ -137,6 +142,8 @@ def _antenne(client: httpx.Client, antenne_id: str, service: Service) -> Antenne
         last_publish_at=datetime.fromisoformat(published) if published else None,
         relay_error=relay.get("last_error"),
         events_stored=int(next(iter(stored.values()))) if stored else None,
+        ledger_view_as_of=datetime.fromisoformat(view_as_of) if view_as_of else None,
+        ledger_view_connected=(health.get("ledger_consumer") or {}).get("connected"),
     )
 
 

@@ -168,7 +168,17 @@ def _jsonable(value: object) -> str:
 def table(snapshot: Snapshot, found: list[str]) -> str:
     """A readable report: antennes, consumers, audit, problems."""
     rows: list[tuple[str, ...]] = [
-        ("antenne", "up", "relay", "position", "backlog", "last publish", "ledger", "reporting")
+        (
+            "antenne",
+            "up",
+            "relay",
+            "position",
+            "backlog",
+            "last publish",
+            "ledger",
+            "reporting",
+            "ledger view",
+        )
     ]
     for antenne in snapshot.antennes:
         rows.append(_antenne_row(snapshot, antenne))
@@ -193,7 +203,7 @@ def table(snapshot: Snapshot, found: list[str]) -> str:
 
 def _antenne_row(snapshot: Snapshot, antenne: AntenneState) -> tuple[str, ...]:
     if not antenne.up:
-        return (antenne.antenne_id, "DOWN", "-", "-", "-", "-", "-", "-")
+        return (antenne.antenne_id, "DOWN", "-", "-", "-", "-", "-", "-", "-")
     deliveries = (
         delivery(antenne, snapshot.ledger, ledger_position(snapshot, antenne.antenne_id)),
         delivery(antenne, snapshot.reporting, reporting_position(snapshot, antenne.antenne_id)),
@@ -206,7 +216,18 @@ def _antenne_row(snapshot: Snapshot, antenne: AntenneState) -> tuple[str, ...]:
         str(antenne.backlog),
         age(snapshot, antenne.last_publish_at),
         *(_delivery_text(snapshot, d) for d in deliveries),
+        ledger_view_text(snapshot, antenne),
     )
+
+
+def ledger_view_text(snapshot: Snapshot, antenne: AntenneState) -> str:
+    """How fresh the antenne's last known balances are: `as of 2 min ago`, and whether it still hears."""
+    text = (
+        "none yet"
+        if antenne.ledger_view_as_of is None
+        else f"as of {age(snapshot, antenne.ledger_view_as_of)}"
+    )
+    return text + (", NOT RECEIVING" if antenne.ledger_view_connected is False else "")
 
 
 def _delivery_text(snapshot: Snapshot, d: Delivery) -> str:

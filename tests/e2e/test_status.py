@@ -58,6 +58,11 @@ def _all_caught_up(workdir: Path) -> bool:
     )
 
 
+def _ledger_views_received(workdir: Path) -> bool:
+    body = json.loads(_status(workdir, "--json").stdout)
+    return all(a["ledger_view_connected"] and a["ledger_view_as_of"] for a in body["antennes"])
+
+
 def test_status_says_all_is_well_then_names_the_stopped_antenne_and_exits_non_zero(
     federation: Federation,
 ) -> None:
@@ -81,6 +86,9 @@ def test_status_says_all_is_well_then_names_the_stopped_antenne_and_exits_non_ze
     assert all(a["ledger"]["last_applied_at"] is not None for a in body["antennes"])
     assert body["ledger"]["stream"]["found"]
     assert body["ledger"]["stream"]["num_pending"] == 0
+    # The ledger's balances came back to each antenne, whose last known view is shown with its age.
+    _wait_for(lambda: _ledger_views_received(federation.workdir), timeout=30)
+    assert "as of " in _status(federation.workdir).stdout
 
     # Laken's process stops answering (SIGSTOP: `up` would restart a process that exits).
     assert federation.process is not None

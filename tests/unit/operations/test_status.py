@@ -80,3 +80,20 @@ def test_an_unbalanced_audit_a_waiting_consumer_and_a_disconnected_relay_are_eac
         "ledger audit fails: accounts sum to 2 (must be 0), exchanges credited 5 quarters "
         "against 3 confirmed",
     ]
+
+
+def test_the_age_of_each_antennes_last_known_balances_is_shown_and_a_deaf_view_is_named() -> None:
+    snapshot = _healthy()
+    fresh = dataclasses.replace(snapshot.antennes[0], ledger_view_as_of=NOW - timedelta(minutes=3),
+                                ledger_view_connected=True)  # fmt: skip
+    deaf = dataclasses.replace(fresh, antenne_id="laken", ledger_view_connected=False)
+    never = dataclasses.replace(fresh, antenne_id="evere", ledger_view_as_of=None)
+    shown = dataclasses.replace(snapshot, antennes=[fresh, deaf, never])
+
+    lines = table(shown, []).splitlines()
+    assert lines[0].endswith("ledger view")
+    assert lines[1].endswith("as of 3 min ago")
+    assert lines[2].endswith("as of 3 min ago, NOT RECEIVING")
+    assert lines[3].endswith("none yet")
+    assert "<td>as of 3 min ago, NOT RECEIVING</td>" in render_page(shown, [])
+    assert '"ledger_view_connected": false' in as_json(shown, [])
