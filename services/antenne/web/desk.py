@@ -107,7 +107,9 @@ def register(request: Request, session: CoordinatorDep, antenne: AntenneDep, for
     """Intake, capacities first: talents, energy and what they would like to do, then needs."""
     authorise(session.actor, "register_member")
     errors: Errors = {}
-    chosen = {k: form.getlist(k) for k in ("gives", "asks", "languages", "availability", "consents")}
+    chosen = {
+        k: form.getlist(k) for k in ("gives", "asks", "languages", "availability", "consents", "situation")
+    }
     values: dict[str, object] = {**form.values(), **chosen}
     birth_year = form.get("birth_year")
     if birth_year and not (birth_year.isdecimal() and len(birth_year) == 4):
@@ -139,6 +141,7 @@ def _capacities(form: FormDep) -> Capacities:
         gives=tuple(Category(c) for c in form.getlist("gives") if c in set(Category)),
         asks=tuple(Category(c) for c in form.getlist("asks") if c in set(Category)),
         availability=tuple(Weekday(d) for d in form.getlist("availability") if d in set(Weekday)),
+        isolated="isolated" in form.getlist("situation"),
     )
 
 

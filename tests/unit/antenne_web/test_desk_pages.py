@@ -21,9 +21,12 @@ def _register(client: TestClient, token: str, name: str, **extra: str | list[str
 
 def test_a_coordinator_runs_a_permanence(client: TestClient) -> None:
     token = sign_in(client)
-    maria = _register(client, token, "Maria Peeters", talents="baking", asks=["shopping"])
+    maria = _register(
+        client, token, "Maria Peeters", talents="baking", asks=["shopping"], situation=["isolated"]
+    )
     jean = _register(client, token, "Jean Claes")
     antenne = antenne_of(client)
+    assert [m.display_name for m in antenne.members() if m.capacities.isolated] == ["Maria Peeters"]
     numbers = {m.display_name: m.number for m in antenne.members()}
     assert client.get(f"/desk/members/{maria}").status_code == 200
 
