@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -137,3 +138,36 @@ def test_reading_from_the_middle_of_the_log_maps_every_decision_as_reading_from_
     expected = [o for o in whole if o.position >= middle]
     assert [o.envelope.payload() for o in from_middle] == [o.envelope.payload() for o in expected]
     assert [o.envelope.id for o in from_middle] == [o.envelope.id for o in expected]
+
+
+def test_the_log_is_mapped_without_loading_from_the_store_once_each_account_was_seen(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jette = AntenneEvents("jette")
+    members = [jette.register() for _ in range(4)]
+    envelopes = list(members)
+    for n in range(20):
+        envelopes += jette.exchange(members[n % 4].aggregateid, members[(n + 1) % 4].aggregateid, 1)
+    _apply(ledger, envelopes)
+    loads: list[object] = []
+    load = ledger.repository.get
+
+    def counted_load(*args: Any, **kwargs: Any) -> Any:
+        loads.append(args)
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(ledger.repository, "get", counted_load)
+
+    whole = LedgerOutbox(ledger, replay=True).read(1, 10_000).outgoing
+    assert len([o for o in whole if o.envelope.type == BalanceChanged.TYPE]) == 2 * 20
+    assert loads == []
+
+    # In sections of 7, a transfer's postings (stored before its Made event) may end a section: that
+    # transfer is loaded, once.
+    outbox, outgoing, start = LedgerOutbox(ledger, replay=True), [], 1
+    while (batch := outbox.read(start, 7)).full:
+        outgoing += batch.outgoing
+        start = batch.read_up_to + 1
+    outgoing += batch.outgoing
+    assert [o.envelope.payload() for o in outgoing] == [o.envelope.payload() for o in whole]
+    assert 0 < len(loads) == len(set(loads)) < 20
