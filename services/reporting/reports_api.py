@@ -17,7 +17,7 @@ from services.reporting.exports import (
     table_csv,
     table_xlsx,
 )
-from services.reporting.tables import Cell, Report, Table, report
+from services.reporting.tables import REPORT_KINDS, Cell, Report, Table, report
 
 FEDERATION = "federation"
 
@@ -37,15 +37,23 @@ TargetGroupsDep = Annotated[dict[str, int], Depends(target_groups)]
 
 def report_for(scope: str, view: ViewDep, sizes: dict[str, int]) -> Report:
     """The report of one antenne, or of the federation (all antennes; target groups added up)."""
-    records = view.records()
     if scope == FEDERATION:
-        total = sum(sizes.get(antenne_id, 0) for antenne_id in records) or None
-        return report(None, records.values(), total)
-    if scope not in records:
-        raise UnknownReportError(
-            f"no antenne {scope!r} has sent an event; known: {', '.join(sorted(records))}"
-        )
-    return report(scope, [records[scope]], sizes.get(scope))
+        return federation_reports(view, sizes)[0]
+    known = view.summary()
+    if scope not in known:
+        raise UnknownReportError(f"no antenne {scope!r} has sent an event; known: {', '.join(sorted(known))}")
+    records = view.records(antenne_id=scope, kinds=REPORT_KINDS)
+    return report(scope, [records.get(scope, {})], sizes.get(scope))
+
+
+def federation_reports(view: ViewDep, sizes: dict[str, int]) -> tuple[Report, dict[str, Report]]:
+    """The federation's report and each antenne's, from one read of the records the tables need."""
+    records = view.records(kinds=REPORT_KINDS)
+    total = sum(sizes.get(antenne_id, 0) for antenne_id in records) or None
+    each = {
+        antenne_id: report(antenne_id, [own], sizes.get(antenne_id)) for antenne_id, own in records.items()
+    }
+    return report(None, records.values(), total), each
 
 
 def table_of(result: Report, name: str) -> Table:

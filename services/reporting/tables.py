@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import cache, cached_property
+from itertools import chain
 from statistics import median_low
 from typing import TYPE_CHECKING
 
@@ -50,6 +52,9 @@ class Report:
     def table(self, name: str) -> Table:
         """The table of this name."""
         return next(table for table in self.tables if table.name == name)
+
+
+REPORT_KINDS = frozenset({"member", "request", "month"})  # the records the tables read (`_Merged`)
 
 
 def report(antenne_id: str | None, records: Iterable[Records], target_group: int | None) -> Report:
@@ -101,6 +106,66 @@ class _Merged:
     def month(self, month: str) -> Counter[str]:
         return self.counters.get(month, Counter())
 
+    @cached_property
+    def statuses(self) -> dict[str, Counter[str]]:
+        """Per month, how many members end it in each status (`_status_at_end_of`), from each member's
+        few status changes rather than one walk over every member per month."""
+        months = self.months()
+        index = {month: i for i, month in enumerate(months)}
+        steps: dict[str, list[int]] = {}  # status -> change in count at each month index (+1 start, -1 end)
+        for member in self.members:
+            changes = _status_steps(member)
+            ends = [index[month] for month, _ in changes[1:]] + [len(months)]
+            for (month, status), end in zip(changes, ends, strict=True):
+                counts = steps.setdefault(status, [0] * (len(months) + 1))
+                counts[index[month]] += 1
+                counts[end] -= 1
+        by_month: dict[str, Counter[str]] = {month: Counter() for month in months}
+        for status, counts in steps.items():
+            running = 0
+            for month, change in zip(months, counts, strict=False):
+                running += change
+                if running:
+                    by_month[month][status] = running
+        return by_month
+
+    @cached_property
+    def joined(self) -> Counter[str]:
+        """Members who joined, per month."""
+        return Counter(member["joined"][:7] for member in self.members)
+
+    @cached_property
+    def left(self) -> Counter[str]:
+        """Members who left or moved away, per month (once each, whatever the changes that month)."""
+        return Counter(
+            month
+            for member in self.members
+            for month in {day[:7] for day, status in member["status"] if status in ("left", "moved")}
+        )
+
+    @cached_property
+    def recently(self) -> tuple[Counter[str], Counter[str]]:
+        """Per month, the members who gave or received help in the last three months, and those who did
+        both: each member's months worked out once, not one walk over their history per month."""
+        either: Counter[str] = Counter()
+        both: Counter[str] = Counter()
+        for member in self.members:
+            gave, received = _active_in(member["gave"]), _active_in(member["received"])
+            either.update(gave | received)
+            both.update(gave & received)
+        return either, both
+
+    @cached_property
+    def requests_by_month(self) -> tuple[dict[str, list[Record]], dict[str, list[Record]]]:
+        """The requests opened, and those matched, per month."""
+        opened: dict[str, list[Record]] = {}
+        matched: dict[str, list[Record]] = {}
+        for request in self.requests:
+            opened.setdefault(request["opened"][:7], []).append(request)
+            if request["matched"]:
+                matched.setdefault(request["matched"][:7], []).append(request)
+        return opened, matched
+
 
 def _month_range(first: str, last: str) -> list[str]:
     year, month = int(first[:4]), int(first[5:7])
@@ -111,14 +176,20 @@ def _month_range(first: str, last: str) -> list[str]:
     return months
 
 
-def _window(month: str) -> set[str]:
-    """The month and the two before it."""
+@cache
+def _counting_months(month: str) -> tuple[str, ...]:
+    """The months whose window of the last three months includes this one: itself and the two after."""
     year, number = int(month[:4]), int(month[5:7])
-    window = set()
-    for back in range(ACTIVE_MONTHS):
-        y, m = divmod(year * 12 + number - 1 - back, 12)
-        window.add(f"{y:04d}-{m + 1:02d}")
-    return window
+    following = []
+    for ahead in range(ACTIVE_MONTHS):
+        y, m = divmod(year * 12 + number - 1 + ahead, 12)
+        following.append(f"{y:04d}-{m + 1:02d}")
+    return tuple(following)
+
+
+def _active_in(counts: dict[str, int]) -> frozenset[str]:
+    """The months in which these months of help make a member active (in the last three months)."""
+    return frozenset(chain.from_iterable(_counting_months(month) for month in counts))
 
 
 def _status_at_end_of(member: Record, month: str) -> str | None:
@@ -132,36 +203,47 @@ def _status_at_end_of(member: Record, month: str) -> str | None:
     return status
 
 
-def _in_window(counts: dict[str, int], window: set[str]) -> bool:
-    return any(month in window for month in counts)
-
-
 def _members(merged: _Merged, months: list[str]) -> Table:
     rows = []
     for month in months:
-        window = _window(month)
-        statuses = Counter(_status_at_end_of(m, month) for m in merged.members)
+        statuses = merged.statuses[month]
         rows.append((
             month,
-            sum(m["joined"][:7] == month for m in merged.members),
-            sum(_in_window(m["gave"], window) or _in_window(m["received"], window) for m in merged.members),
+            merged.joined[month],
+            merged.recently[0][month],
             statuses["paused"],
-            sum(_left_in(m, month) for m in merged.members),
+            merged.left[month],
             statuses["active"] + statuses["paused"],
         ))  # fmt: skip
     return Table("members", ("month", "new", "active", "paused", "left", "registered"), tuple(rows))
 
 
-def _left_in(member: Record, month: str) -> bool:
-    return any(day[:7] == month and status in ("left", "moved") for day, status in member["status"])
+def _status_steps(member: Record) -> list[tuple[str, str]]:
+    """(month, status at the end of it and of the months after, until the next step), from the month the
+    member joined: what `_status_at_end_of` gives, month by month, as its few changes."""
+    joined = member["joined"][:7]
+    steps = [(joined, "active")]
+    latest = -1  # of two changes, the later in the list wins, whatever their days (as _status_at_end_of)
+    for month, index, status in sorted(
+        (day[:7], i, status) for i, (day, status) in enumerate(member["status"])
+    ):
+        if index < latest:
+            continue
+        latest, at = index, max(month, joined)
+        if steps[-1][0] == at:
+            steps[-1] = (at, status)
+        elif steps[-1][1] != status:
+            steps.append((at, status))
+    return steps
 
 
 def _requests(merged: _Merged, months: list[str]) -> Table:
     rows = []
+    opened_in, matched_in = merged.requests_by_month
     for month in months:
-        matched = [r for r in merged.requests if r["matched"] and r["matched"][:7] == month]
+        matched = matched_in.get(month, [])
         days = [(date.fromisoformat(r["matched"]) - date.fromisoformat(r["opened"])).days for r in matched]
-        opened = [r for r in merged.requests if r["opened"][:7] == month]
+        opened = opened_in.get(month, [])
         rows.append((
             month,
             len(opened),
@@ -192,12 +274,9 @@ def _exchanges(merged: _Merged, months: list[str]) -> Table:
 
 def _reciprocity(merged: _Merged, months: list[str]) -> Table:
     rows = []
+    either, both_ways = merged.recently
     for month in months:
-        window = _window(month)
-        gave = [_in_window(m["gave"], window) for m in merged.members]
-        received = [_in_window(m["received"], window) for m in merged.members]
-        involved = sum(g or r for g, r in zip(gave, received, strict=True))
-        both = sum(g and r for g, r in zip(gave, received, strict=True))
+        involved, both = either[month], both_ways[month]
         rows.append((month, involved, both, both * 100 // involved if involved else 0))
     return Table("reciprocity", ("month", "gave_or_received", "gave_and_received", "percent"), tuple(rows))
 
@@ -234,7 +313,7 @@ def _languages(merged: _Merged, months: list[str]) -> Table:
 def _reach(merged: _Merged, months: list[str], target_group: int | None) -> Table:
     rows = []
     for month in months:
-        registered = sum(_status_at_end_of(m, month) in ("active", "paused") for m in merged.members)
+        registered = merged.statuses[month]["active"] + merged.statuses[month]["paused"]
         isolated = [m for m in merged.members if m["isolated"] and _status_at_end_of(m, month) is not None]
         reached = sum(month in m["received"] or month in m["attended"] for m in isolated)
         goal = target_group * GOAL_PER_MILLE // 1000 if target_group else 0

@@ -27,7 +27,7 @@ from services.persistence import eventsourcing_env
 from services.reporting.projection import NO_CHANGE, Figures, Summary
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Collection, Sequence
 
     from eventsourcing.persistence import Tracking
 
@@ -130,8 +130,9 @@ class SummaryView(TrackingRecorder, ABC):
         """The figures of every antenne that sent an event."""
 
     @abstractmethod
-    def records(self) -> dict[str, Records]:
-        """Every antenne's report records, by antenne id then key."""
+    def records(self, antenne_id: str | None = None, kinds: Collection[str] = ()) -> dict[str, Records]:
+        """The report records by antenne id then key: of one antenne or all, of some kinds (the part of
+        the key before `:`) or all."""
 
     def contents(self) -> ViewContents:
         """The figures and records together."""
@@ -170,13 +171,19 @@ class InMemorySummaryView(POPOTrackingRecorder, SummaryView):
         with self._database_lock:
             return dict(sorted(self._figures.items()))
 
-    def records(self) -> dict[str, Records]:
-        """Every antenne's report records, by antenne id then key."""
+    def records(self, antenne_id: str | None = None, kinds: Collection[str] = ()) -> dict[str, Records]:
+        """The report records by antenne id then key: of one antenne or all, of some kinds or all."""
         with self._database_lock:
-            return {
-                antenne_id: {key: json.loads(value) for key, value in sorted(records.items())}
-                for antenne_id, records in sorted(self._records.items())
+            chosen = {
+                antenne: {
+                    key: json.loads(value)
+                    for key, value in sorted(records.items())
+                    if not kinds or key.partition(":")[0] in kinds
+                }
+                for antenne, records in sorted(self._records.items())
+                if antenne_id is None or antenne == antenne_id
             }
+            return {antenne: records for antenne, records in chosen.items() if records}
 
 
 class SQLiteSummaryView(SQLiteTrackingRecorder, SummaryView):
@@ -238,10 +245,13 @@ class SQLiteSummaryView(SQLiteTrackingRecorder, SummaryView):
             cursor.execute(f"SELECT * FROM {SUMMARY_TABLE} ORDER BY antenne_id")
             return {row["antenne_id"]: _figures(row) for row in cursor.fetchall()}
 
-    def records(self) -> dict[str, Records]:
-        """Every antenne's report records, by antenne id then key."""
+    def records(self, antenne_id: str | None = None, kinds: Collection[str] = ()) -> dict[str, Records]:
+        """The report records by antenne id then key: of one antenne or all, of some kinds or all."""
+        where, params = _where(antenne_id, kinds, "?")
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(f"SELECT antenne_id, key, value FROM {RECORDS_TABLE} ORDER BY antenne_id, key")
+            cursor.execute(
+                f"SELECT antenne_id, key, value FROM {RECORDS_TABLE}{where} ORDER BY antenne_id, key", params
+            )
             return _grouped(cursor.fetchall())
 
     def close(self) -> None:
@@ -290,9 +300,7 @@ class PostgresSummaryView(PostgresTrackingRecorder, SummaryView):
             "INSERT INTO {0}.{1} VALUES (%s, %s, %s) "
             "ON CONFLICT (antenne_id, key) DO UPDATE SET value = EXCLUDED.value"
         ).format(*records)
-        self._select_records = SQL(
-            "SELECT antenne_id, key, value FROM {0}.{1} ORDER BY antenne_id, key"
-        ).format(*records)
+        self._select_records = SQL("SELECT antenne_id, key, value FROM {0}.{1}").format(*records)
 
     def apply_all(self, changes: Sequence[ViewChange]) -> None:
         """Apply a run of changes (each antenne's in chain order) and record their positions in one
@@ -327,10 +335,12 @@ class PostgresSummaryView(PostgresTrackingRecorder, SummaryView):
             cursor.execute(self._select, prepare=True)
             return {row["antenne_id"]: _figures(row) for row in cursor.fetchall()}
 
-    def records(self) -> dict[str, Records]:
-        """Every antenne's report records, by antenne id then key."""
+    def records(self, antenne_id: str | None = None, kinds: Collection[str] = ()) -> dict[str, Records]:
+        """The report records by antenne id then key: of one antenne or all, of some kinds or all."""
+        where, params = _where(antenne_id, kinds, "%s")
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(self._select_records)
+            order = SQL(where) + SQL(" ORDER BY antenne_id, key")  # `where` holds placeholders, never a value
+            cursor.execute(self._select_records + order, params)
             return _grouped(cursor.fetchall())
 
     def close(self) -> None:
@@ -360,6 +370,18 @@ def _figures(row: Any) -> Figures:
         exchanges_confirmed=row["exchanges_confirmed"],
         quarters_confirmed=row["quarters_confirmed"],
     )
+
+
+def _where(antenne_id: str | None, kinds: Collection[str], placeholder: str) -> tuple[str, list[str]]:
+    """The WHERE clause (placeholders only, never a value) and its parameters for `records`."""
+    clauses, params = [], []
+    if antenne_id is not None:
+        clauses.append(f"antenne_id = {placeholder}")
+        params.append(antenne_id)
+    if kinds:
+        clauses.append("(" + " OR ".join(f"key LIKE {placeholder}" for _ in kinds) + ")")
+        params.extend(f"{kind}:%" for kind in sorted(kinds))
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
 def _grouped(rows: list[Any]) -> dict[str, Records]:

@@ -21,7 +21,7 @@ from services.operations.status import age, delivery, ledger_position, problems,
 from services.operations.targets import Targets
 from services.reporting.access import COOKIE, SESSION_SECONDS, may_read, session_value, token_matches
 from services.reporting.api import ViewDep
-from services.reporting.reports_api import FEDERATION, report_for
+from services.reporting.reports_api import FEDERATION, federation_reports, report_for
 from services.reporting.web import labels
 from services.reporting.web.charts import bar_chart
 from services.reporting.web.figures import column_bars, headline, hours_bars
@@ -121,7 +121,7 @@ def sign_out() -> RedirectResponse:
 @router.get("", response_class=HTMLResponse)
 def index(request: Request, view: ViewDep, config: ConfigDep, _: ReaderDep) -> HTMLResponse:
     """Every antenne's report, and the federation page."""
-    antennes = sorted(view.records())
+    antennes = sorted(view.summary())
     return _render(request, config, "index.html", {"title": "Reports", "antennes": antennes})
 
 
@@ -144,13 +144,9 @@ def antenne_report(
 @router.get("/federation", response_class=HTMLResponse)
 def federation(request: Request, view: ViewDep, config: ConfigDep, _: ReaderDep) -> HTMLResponse:
     """All antennes side by side for the project coordinator, each with its operational state."""
-    records = view.records()
-    rows = [
-        _antenne_row(antenne_id, report_for(antenne_id, view, config.target_groups))
-        for antenne_id in sorted(records)
-    ]
+    whole, each = federation_reports(view, config.target_groups)
+    rows = [_antenne_row(antenne_id, result) for antenne_id, result in sorted(each.items())]
     snapshot = _snapshot(config.status_file)
-    whole = report_for(FEDERATION, view, config.target_groups)
     context = {
         "title": "Federation overview",
         "rows": rows,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from services.reporting.projection import Figures
+from services.reporting.records import Record, Writes
 from services.reporting.views import PostgresSummaryView, SQLiteSummaryView, make_view
 
 pytestmark = pytest.mark.integration
@@ -51,3 +54,26 @@ def test_figures_and_positions_survive_closing_and_reopening_the_view(database_u
         assert reopened.max_tracking_id("evere") is None
     finally:
         reopened.close()
+
+
+def _writes(antenne_id: str) -> Callable[[Callable[[str], Record | None]], Writes]:
+    return lambda read: {"member:1": {"at": antenne_id}, "exchange:9": {"q": 1}, "month:2026-11": {"new": 1}}
+
+
+def test_records_are_read_for_one_antenne_and_for_some_kinds(database_url: str) -> None:
+    view = make_view(database_url)
+    try:
+        for antenne_id in ("jette", "laken"):
+            view.apply(antenne_id, Figures(members=1), Tracking(antenne_id, 1), _writes(antenne_id))
+
+        assert set(view.records()) == {"jette", "laken"}
+        assert view.records(antenne_id="laken") == {
+            "laken": {"exchange:9": {"q": 1}, "member:1": {"at": "laken"}, "month:2026-11": {"new": 1}}
+        }
+        assert view.records(kinds={"member", "month"}) == {
+            antenne: {"member:1": {"at": antenne}, "month:2026-11": {"new": 1}}
+            for antenne in ("jette", "laken")
+        }
+        assert view.records(antenne_id="evere") == {}
+    finally:
+        view.close()

@@ -14,7 +14,7 @@ import pytest
 from contracts.envelope import Envelope
 from services.reporting.consumer import SummarySink
 from services.reporting.rebuild import differences
-from services.reporting.tables import report
+from services.reporting.tables import REPORT_KINDS, report
 from services.reporting.views import SummaryView, make_view
 from tests.unit.reporting.generated import history
 
@@ -54,6 +54,10 @@ def test_the_rebuilt_view_equals_the_live_view_on_a_generated_history(seed: int,
     assert differences(live.contents(), rebuilt.contents()) == []
     for antenne_id, records in live.records().items():
         assert report(antenne_id, [records], 500) == report(antenne_id, [rebuilt.records()[antenne_id]], 500)
+        # The pages read only the kinds of records the tables use (and one antenne's): the same report.
+        (own,) = live.records(antenne_id=antenne_id, kinds=REPORT_KINDS).values()
+        assert set(own) < set(records)
+        assert report(antenne_id, [own], 500) == report(antenne_id, [records], 500)
     live.close()
 
 

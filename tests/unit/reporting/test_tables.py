@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID, uuid4
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contracts.antenne.v1 import (
     ActivityHeld,
@@ -25,7 +30,7 @@ from contracts.antenne.v1 import (
 )
 from contracts.base import Contract
 from services.reporting.consumer import SummarySink
-from services.reporting.tables import Report, report
+from services.reporting.tables import Report, _Merged, _status_at_end_of, report
 from services.reporting.views import InMemorySummaryView
 from tests.unit.reporting.generated import envelopes_of
 
@@ -194,3 +199,27 @@ def test_a_member_who_moved_counts_at_the_new_antenne_from_the_day_they_moved() 
     assert report("jette", [records["jette"]], None).table("members").column("left") == [0, 0, 1]
     assert report("jette", [records["jette"]], None).table("members").column("registered") == [1, 1, 0]
     assert report("laken", [records["laken"]], None).table("members").rows == (("2026-03", 1, 0, 0, 0, 1),)
+
+
+_MONTH_DAYS = st.dates(date(2024, 1, 1), date(2026, 12, 31)).map(date.isoformat)
+_MEMBERS = st.lists(
+    st.fixed_dictionaries({
+        "joined": _MONTH_DAYS,
+        "status": st.lists(st.tuples(_MONTH_DAYS, st.sampled_from(["active", "paused", "left", "moved"])),
+                           max_size=4),
+    }),
+    min_size=1, max_size=8,
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(members=_MEMBERS)
+def test_the_statuses_per_month_are_each_members_status_at_the_end_of_that_month(
+    members: list[dict[str, Any]],
+) -> None:
+    merged = _Merged(tuple(members), (), {})
+
+    for month in merged.months():
+        expected = Counter(_status_at_end_of(member, month) for member in members)
+        expected.pop(None, None)  # not registered yet
+        assert merged.statuses[month] == expected, month
