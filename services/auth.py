@@ -22,7 +22,7 @@ import os
 import secrets
 import threading
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
@@ -50,9 +50,13 @@ class IssuedToken:
     antenne: str
     issued_at: str
     label: str = ""
+    expires_at: str | None = None  # ISO time; None: until revoked
 
     def principal(self) -> Principal:
         return Principal(self.token_id, self.role, self.actor_id, self.antenne)
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and now >= datetime.fromisoformat(self.expires_at)
 
 
 def token_hash(token: str) -> str:
@@ -73,19 +77,24 @@ class TokenStore:
         self._stamp: tuple[int, int] | None = None
         self._reload()
 
-    def issue(self, role: Role, actor_id: str, antenne: str, label: str = "") -> tuple[str, IssuedToken]:
-        """A new token for `role`/`actor_id` in `antenne`; returns the token (shown once) and its record."""
+    def issue(
+        self, role: Role, actor_id: str, antenne: str, label: str = "", valid_for: timedelta | None = None
+    ) -> tuple[str, IssuedToken]:
+        """A new token for `role`/`actor_id` in `antenne`, refused after `valid_for` (None: until revoked);
+        returns the token (shown once) and its record."""
         check_scope(role, antenne)
         token_id = secrets.token_hex(4)
         token = f"{TOKEN_PREFIX}_{token_id}_{secrets.token_urlsafe(24)}"
+        now = datetime.now(UTC)
         record = IssuedToken(
             token_id=token_id,
             sha256=token_hash(token),
             role=role,
             actor_id=actor_id,
             antenne=antenne,
-            issued_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            issued_at=now.isoformat(timespec="seconds"),
             label=label,
+            expires_at=(now + valid_for).isoformat(timespec="seconds") if valid_for else None,
         )
         with self._lock:
             self._reload()
@@ -114,7 +123,12 @@ class TokenStore:
             with self._lock:
                 self._reload()
         record = self._by_hash.get(token_hash(token))
-        return record.principal() if record else None
+        if record is None:
+            return None
+        if record.expired(datetime.now(UTC)):
+            log.info("token %s expired at %s: refused", record.token_id, record.expires_at)
+            return None
+        return record.principal()
 
     def _changed_on_disk(self) -> bool:
         return self.path is not None and self._file_stamp() != self._stamp

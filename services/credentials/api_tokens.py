@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -35,23 +36,36 @@ def issue(
         typer.Option(help="The antenne it acts in; `*` for every antenne (project coordinator, partner)."),
     ] = EVERY_ANTENNE,
     label: Annotated[str, typer.Option(help="A note for whoever lists the tokens later.")] = "",
+    valid_days: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Days until the services refuse it; 0: until revoked (services' own tokens)."
+        ),
+    ] = 365,
 ) -> None:
     """Issue a token and print it once: only its hash is kept, so it cannot be shown again."""
+    valid_for = timedelta(days=valid_days) if valid_days else None
     try:
-        token, record = TokenStore(file).issue(role, actor, antenne, label)
+        token, record = TokenStore(file).issue(role, actor, antenne, label, valid_for)
     except ValueError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"token {record.token_id}: {record.role} {record.actor_id} in {record.antenne}", err=True)
+    until = f"until {record.expires_at}" if record.expires_at else "until revoked"
+    typer.echo(
+        f"token {record.token_id}: {record.role} {record.actor_id} in {record.antenne}, {until}", err=True
+    )
     typer.echo(token)
 
 
 @app.command("list")
 def list_tokens(file: FileOption) -> None:
-    """List the issued tokens (ids, roles, actors, antennes; never the tokens)."""
+    """List the issued tokens (ids, roles, actors, antennes, expiry; never the tokens)."""
+    now = datetime.now(UTC)
     for record in TokenStore(file).records():
+        expiry = "EXPIRED" if record.expired(now) else (record.expires_at or "never")[:10]
         typer.echo(
-            f"{record.token_id}  {record.role:20} {record.actor_id:38} {record.antenne:12} {record.label}"
+            f"{record.token_id}  {record.role:20} {record.actor_id:38} {record.antenne:12} {expiry:10} "
+            f"{record.label}"
         )
 
 

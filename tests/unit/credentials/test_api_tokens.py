@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import stat
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import time_machine
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -57,3 +59,21 @@ def test_a_service_honours_a_new_token_and_forgets_a_revoked_one_without_a_resta
 
     assert revoked.exit_code == 0
     assert (before, after) == (200, 401)
+
+
+def test_a_token_is_refused_once_it_expired_and_listed_as_such(tmp_path: Path) -> None:
+    file = tmp_path / "api-tokens.json"
+    settings = Settings(token="reporting-" + "x" * 16, database_url="memory:", tokens_file=file)
+    lasting = _issue(file, "--role", "partner", "--actor", "bras-dessus", "--valid-days", "0")
+    with time_machine.travel(datetime.now(UTC) - timedelta(days=2), tick=False):
+        brief = _issue(file, "--role", "partner", "--actor", "bras-dessus", "--valid-days", "1")
+
+    with TestClient(create_app(settings, run_consumer=False)) as client:
+        answers = [
+            client.get("/api/v1/reports/summary", headers=bearer(t)).status_code for t in (brief, lasting)
+        ]
+    listed = runner.invoke(cli, ["tokens", "list", "--file", str(file)]).stdout
+
+    assert answers == [401, 200]
+    assert "EXPIRED" in listed
+    assert "never" in listed
