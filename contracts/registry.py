@@ -54,6 +54,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     alliance_v1.PartnerAnswer,
     partner_v1.ExchangeShared,
     partner_v1.WeekFigures,
+    partner_v1.ExchangeWithdrawn,
     partner_v1.WeekClosed,
 )
 

@@ -9,6 +9,7 @@ figure covers at least `MIN_MEMBERS` members or is left out.
 from __future__ import annotations
 
 from typing import ClassVar
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -60,6 +61,25 @@ class WeekFigures(Contract):
     categories_suppressed: int = Field(ge=0, description="Categories left out: fewer than 5 members.")
 
 
+class ExchangeWithdrawn(Contract):
+    """Help shared in an earlier week was undone (reversed) during this week: that message no longer holds.
+
+    Published with the week the reversal was recorded in, never earlier, so it tells a partner no more
+    about time than the feed does. The week figures already published for the earlier week stay as they
+    were. It may name a message this partner never received (the help was undone before its week was
+    published, or a member did not consent): ignore it then.
+    """
+
+    TYPE: ClassVar[str] = "partner.exchange_withdrawn"
+    VERSION: ClassVar[int] = 1
+
+    week: str = Field(pattern=ISO_WEEK_PATTERN, description="The week the help was undone in.")
+    shared_week: str = Field(pattern=ISO_WEEK_PATTERN, description="The week of the help, as first shared.")
+    message_id: UUID = Field(
+        description="The id of the `partner.exchange_shared` message that no longer holds."
+    )
+
+
 class WeekClosed(Contract):
     """Everything of this week has been published for this partner; the next message is a later week."""
 
@@ -68,6 +88,7 @@ class WeekClosed(Contract):
 
     week: str = Field(pattern=ISO_WEEK_PATTERN)
     exchanges_shared: int = Field(ge=0, description="ExchangeShared messages of this week.")
+    exchanges_withdrawn: int = Field(default=0, ge=0, description="ExchangeWithdrawn messages of this week.")
     antennes_suppressed: list[str] = Field(
         description="Antennes whose week figures were left out: fewer than 5 consenting members took part."
     )

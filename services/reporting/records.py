@@ -207,8 +207,10 @@ def _exchange_confirmed(payload: ExchangeConfirmed, records: _Reader, occurred_o
 @_updates.register
 def _exchange_reversed(payload: ExchangeReversed, records: _Reader, occurred_on: date) -> Writes:
     # Undone help no longer counts, in the month it was given: the figures match the ledger's net hours.
-    if records.get(f"exchange:{payload.exchange_id}") is not None:
+    exchange = records.get(f"exchange:{payload.exchange_id}")
+    if exchange is not None:
         _count_exchange(records, payload.exchange_id, -1)
+        exchange["reversed_week"] = week_of(occurred_on)  # the partner feed withdraws it that week
     return records.writes
 
 

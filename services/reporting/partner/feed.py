@@ -2,8 +2,9 @@
 
 A week is published once it is over (plus a grace for late deliveries), never while it runs: the moment
 of publication must not tell a partner when help happened. Only exchanges between two members who
-consent to alliance sharing are shared; a reversed exchange is not. Week figures per antenne are
-published only if they cover at least 5 consenting members, and each category's figures likewise.
+consent to alliance sharing are shared; a reversed exchange is not, and one reversed after its week was
+shared is withdrawn with the week the reversal was recorded in. Week figures per antenne are published
+only if they cover at least 5 consenting members, and each category's figures likewise.
 Message ids are derived from what the message is about, so a message published again keeps its id.
 """
 
@@ -16,7 +17,14 @@ from uuid import UUID, uuid5
 
 from contracts.antenne.v1 import Category
 from contracts.envelope import FeedEnvelope
-from contracts.partner.v1 import MIN_MEMBERS, CategoryFigures, ExchangeShared, WeekClosed, WeekFigures
+from contracts.partner.v1 import (
+    MIN_MEMBERS,
+    CategoryFigures,
+    ExchangeShared,
+    ExchangeWithdrawn,
+    WeekClosed,
+    WeekFigures,
+)
 from services.reporting.partner.pseudonyms import pseudonym
 
 if TYPE_CHECKING:
@@ -37,9 +45,10 @@ def monday_of(week: str) -> date:
 
 def weeks_ready(records: dict[str, Records], today: date, grace_days: int = GRACE_DAYS) -> list[str]:
     """Weeks with help in them that ended at least `grace_days` before today, oldest first."""
-    weeks = {
-        r["week"] for antenne in records.values() for key, r in antenne.items() if key.startswith("exchange:")
-    }
+    exchanges = [
+        r for antenne in records.values() for key, r in antenne.items() if key.startswith("exchange:")
+    ]
+    weeks = {r["week"] for r in exchanges} | {r["reversed_week"] for r in exchanges if r.get("reversed_week")}
     return sorted(w for w in weeks if monday_of(w) + timedelta(days=7 + grace_days) <= today)
 
 
@@ -61,7 +70,20 @@ def week_messages(
             suppressed.append(antenne_id)
         else:
             messages.append(_envelope(partner_id, week, figures, f"figures/{antenne_id}"))
-    closed = WeekClosed(week=week, exchanges_shared=shared_count, antennes_suppressed=suppressed)
+    withdrawn = list(_withdrawn_exchanges(records, week))
+    for exchange_id, exchange in withdrawn:
+        withdrawal = ExchangeWithdrawn(
+            week=week,
+            shared_week=exchange["week"],
+            message_id=_message_id(partner_id, exchange["week"], f"exchange/{exchange_id}"),
+        )
+        messages.append(_envelope(partner_id, week, withdrawal, f"withdrawn/{exchange_id}"))
+    closed = WeekClosed(
+        week=week,
+        exchanges_shared=shared_count,
+        exchanges_withdrawn=len(withdrawn),
+        antennes_suppressed=suppressed,
+    )
     messages.append(_envelope(partner_id, week, closed, "closed"))
     return messages
 
@@ -72,6 +94,18 @@ def _shared_exchanges(antenne: Records, week: str) -> Iterable[tuple[str, Record
             continue
         if _consents(antenne, exchange["helper"]) and _consents(antenne, exchange["recipient"]):
             yield key.removeprefix("exchange:"), exchange
+
+
+def _withdrawn_exchanges(records: dict[str, Records], week: str) -> Iterable[tuple[str, Record]]:
+    """Help of an earlier week undone during this one (whoever took part: the message id says nothing)."""
+    for _, antenne in sorted(records.items()):
+        for key, exchange in sorted(antenne.items()):
+            if (
+                key.startswith("exchange:")
+                and exchange.get("reversed_week") == week
+                and exchange["week"] < week
+            ):
+                yield key.removeprefix("exchange:"), exchange
 
 
 def _consents(antenne: Records, member_id: str) -> bool:
@@ -123,9 +157,13 @@ def _members(exchanges: list[Record]) -> set[str]:
     return {e["helper"] for e in exchanges} | {e["recipient"] for e in exchanges}
 
 
+def _message_id(partner_id: str, week: str, about: str) -> UUID:
+    return uuid5(FEED_ID_NAMESPACE, f"{partner_id}/{week}/{about}")
+
+
 def _envelope(partner_id: str, week: str, payload: Contract, about: str) -> FeedEnvelope:
     return FeedEnvelope(
-        id=uuid5(FEED_ID_NAMESPACE, f"{partner_id}/{week}/{about}"),
+        id=_message_id(partner_id, week, about),
         source=f"/partners/{partner_id}/feed",
         type=payload.TYPE,
         time=datetime.combine(monday_of(week), time(0), tzinfo=UTC),

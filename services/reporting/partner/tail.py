@@ -23,7 +23,7 @@ from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
 from contracts.envelope import FeedEnvelope
-from contracts.partner.v1 import ExchangeShared, WeekClosed, WeekFigures
+from contracts.partner.v1 import ExchangeShared, ExchangeWithdrawn, WeekClosed, WeekFigures
 from contracts.registry import UnknownContractError
 from contracts.subjects import PARTNER_FEED_STREAM
 from services.credentials.permissions import partner_subjects
@@ -52,13 +52,18 @@ def describe(envelope: FeedEnvelope) -> str:
             + (f", {payload.categories_suppressed} categories under 5 members left out"
                if payload.categories_suppressed else "")
         )  # fmt: skip
+    if isinstance(payload, ExchangeWithdrawn):
+        return (
+            f"{payload.week}: help shared in {payload.shared_week} was undone (message {payload.message_id})"
+        )
     if isinstance(payload, WeekClosed):
         left_out = (
             f"; figures left out for {', '.join(payload.antennes_suppressed)}"
             if payload.antennes_suppressed
             else ""
         )
-        return f"{payload.week} closed: {payload.exchanges_shared} exchanges shared{left_out}"
+        withdrawn = f", {payload.exchanges_withdrawn} withdrawn" if payload.exchanges_withdrawn else ""
+        return f"{payload.week} closed: {payload.exchanges_shared} exchanges shared{withdrawn}{left_out}"
     return f"{envelope.subject} {envelope.type}: {json.dumps(envelope.data)}"
 
 

@@ -110,6 +110,7 @@ def test_every_contract_has_a_json_schema_with_its_type_and_version() -> None:
         "member.consents_changed.v1.json",
         "partner.exchange_shared.v1.json",
         "partner.week_figures.v1.json",
+        "partner.exchange_withdrawn.v1.json",
         "partner.week_closed.v1.json",
         "donation.approved.v1.json",
         "donation.rejected.v1.json",

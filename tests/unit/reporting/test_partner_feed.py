@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from contracts.envelope import FeedEnvelope
-from contracts.partner.v1 import ExchangeShared, WeekClosed, WeekFigures
+from contracts.partner.v1 import ExchangeShared, ExchangeWithdrawn, WeekClosed, WeekFigures
 from services.reporting.consumer import SummarySink
 from services.reporting.partner.feed import week_messages, weeks_ready
 from services.reporting.partner.pseudonyms import PartnerKey, WeakPartnerKeyError, pseudonym
@@ -202,3 +202,29 @@ def test_partner_tail_prints_one_readable_line_per_message() -> None:
     assert any(" helped " in line and "(key 2026-11)" in line for line in lines)
     assert any(" closed: " in line for line in lines)
     assert any(" members, " in line and "under 5 members left out" in line for line in lines)
+
+
+def test_help_undone_after_its_week_was_shared_is_withdrawn_with_the_week_it_was_undone_in() -> None:
+    antenne: Records = {f"member:m{n}": _member() for n in range(2)}
+    antenne["exchange:e0"] = _exchange(0, 1)  # help in week 3, shared with week 3
+    shared_week = week_messages("bras-dessus", BDBD, {"jette": antenne}, "2026-W03")
+    (shared,) = [m for m in shared_week if m.type == ExchangeShared.TYPE]
+    antenne["exchange:e0"] |= {"reversed": True, "reversed_week": "2026-W05"}  # undone two weeks later
+
+    assert weeks_ready({"jette": antenne}, date(2026, 2, 4), grace_days=2) == ["2026-W03", "2026-W05"]
+    messages = week_messages("bras-dessus", BDBD, {"jette": antenne}, "2026-W05")
+
+    assert [m.type for m in messages] == [ExchangeWithdrawn.TYPE, WeekClosed.TYPE]
+    withdrawn = ExchangeWithdrawn.model_validate(messages[0].data)
+    assert (withdrawn.week, withdrawn.shared_week, withdrawn.message_id) == (
+        "2026-W05",
+        "2026-W03",
+        shared.id,
+    )
+    assert WeekClosed.model_validate(messages[1].data).exchanges_withdrawn == 1
+    assert "help shared in 2026-W03 was undone" in describe(messages[0])
+    # Week 3 published again (a restart) no longer shares it; the withdrawal keeps its id.
+    assert ExchangeShared.TYPE not in [
+        m.type for m in week_messages("bras-dessus", BDBD, {"jette": antenne}, "2026-W03")
+    ]
+    assert messages[0].id == week_messages("bras-dessus", BDBD, {"jette": antenne}, "2026-W05")[0].id
