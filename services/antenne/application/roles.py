@@ -32,6 +32,7 @@ COORDINATOR = MEMBER | frozenset({
     "grant_from_pool",
     "hold_session", "list_activities", "get_activity", "record_attendance", "note_on_member",
     "notes_on_member", "list_ledger_flags",
+    "ask_transfer", "list_transfers", "get_transfer", "accept_transfer", "reject_transfer",
 })  # fmt: skip
 
 # Corrections move credits after the fact: a lead decides them, not the volunteer at the desk.
