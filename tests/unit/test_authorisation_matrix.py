@@ -160,6 +160,11 @@ ANTENNE: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/members/{member_id}/notes"): DESK,
     ("GET", "/api/v1/members/{member_id}/portable-balance"): OWN,
     ("GET", "/api/v1/ledger-flags"): DESK,
+    ("POST", "/api/v1/transfers"): DESK,
+    ("GET", "/api/v1/transfers"): DESK,
+    ("GET", "/api/v1/transfers/{transfer_id}"): DESK,
+    ("POST", "/api/v1/transfers/{transfer_id}/accept"): DESK,
+    ("POST", "/api/v1/transfers/{transfer_id}/reject"): DESK,
     ("POST", "/api/v1/imports"): LEADS,
 }
 LEDGER: dict[tuple[str, str], str] = {

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
+from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from contracts.envelope import wrap_ledger_decision
 from contracts.ledger.transfers import (
@@ -40,11 +43,16 @@ from services.antenne.domain.errors import (
 )
 from services.antenne.domain.rules import Guard
 from services.antenne.domain.transfers import TransferState, free_balance, refusal_for_payee
+from services.antenne.main import create_app
 from services.antenne.outbound import contract_of
+from services.antenne.settings import Settings
 from tests.unit.antenne.practice import TODAY, Clock, antenne_on
 
 DECIDED_AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 LAKEN_MEMBER = UUID("6f1c0e55-8d4e-4a57-9d1f-0b6f2c1d9a10")
+TOKEN = "test-token-" + uuid4().hex
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+URL = "/api/v1/transfers"
 
 
 @pytest.fixture
@@ -249,3 +257,41 @@ def test_the_rules_of_the_local_balance() -> None:
     assert refusal_for_payee(None) is RejectReason.UNKNOWN_MEMBER
     assert refusal_for_payee(MemberStatus.MOVED) is RejectReason.MOVED_AWAY
     assert refusal_for_payee(MemberStatus.PAUSED) is None
+
+
+def test_the_api_asks_answers_and_lists_with_the_age_of_what_the_ledger_said(tmp_path: Path) -> None:
+    settings = Settings(antenne_id="jette", token=TOKEN, database_url=f"sqlite:///{tmp_path / 'jette.db'}")
+    with TestClient(create_app(settings, run_relay=False)) as client:
+        assert isinstance(client.app, FastAPI)
+        antenne: Antenne = client.app.state.antenne
+        anna = client.post("/api/v1/members", json={"display_name": "Anna"}, headers=AUTH).json()["member_id"]
+        body = {"payer_id": anna, "payee_antenne": "laken", "payee_id": str(LAKEN_MEMBER), "quarters": 6,
+                "kind": "exchange", "performed_on": date.today().isoformat()}  # fmt: skip
+        keyed = {**AUTH, "Idempotency-Key": "transfer-to-laken-1"}
+        asked = client.post("/api/v1/transfers", json=body, headers=keyed)
+        again = client.post("/api/v1/transfers", json=body, headers=keyed)
+        own = client.post("/api/v1/transfers", json={**body, "payee_antenne": "jette"}, headers=AUTH)
+        naive = client.post(
+            "/api/v1/transfers", json={**body, "expires_at": "2030-01-01T00:00:00"}, headers=AUTH
+        )
+        too_much = client.post("/api/v1/transfers", json={**body, "quarters": 200}, headers=AUTH)
+
+        incoming = uuid4()
+        payer, payee = Side(antenne="laken", member=str(LAKEN_MEMBER)), Side(antenne="jette", member=anna)
+        _decide(antenne, _decision(TransferPrepared, incoming, payer, payee, 4))
+        waiting = client.get("/api/v1/transfers", params={"state": "prepared"}, headers=AUTH).json()
+        accepted = client.post(f"/api/v1/transfers/{incoming}/accept", headers=AUTH)
+        declined = client.post(
+            f"/api/v1/transfers/{incoming}/reject", json={"reason": "declined"}, headers=AUTH
+        )
+        unknown = client.post(f"/api/v1/transfers/{uuid4()}/accept", headers=AUTH)
+        listed = client.get("/api/v1/transfers", headers=AUTH).json()
+
+    assert (asked.status_code, again.json()["transfer_id"]) == (201, asked.json()["transfer_id"])
+    assert (asked.json()["state"], asked.json()["label"]) == ("asked", "not reported by the ledger yet")
+    assert (own.status_code, naive.status_code, too_much.status_code) == (409, 422, 409)
+    assert [(t["transfer_id"], t["waits_for_answer"]) for t in waiting["items"]] == [(str(incoming), True)]
+    assert waiting["items"][0]["label"].startswith("last known as of 2026-11-24 10:00 UTC (")
+    assert (accepted.status_code, accepted.json()["answer"]) == (200, True)
+    assert (declined.status_code, unknown.status_code) == (409, 404)
+    assert [t["direction"] for t in listed["items"]] == ["incoming", "outgoing"]  # undecided last
