@@ -120,9 +120,7 @@ class TransfersDesk(AntenneBase):
         self._save_together(f"transfer {transfer_id}", transfer)
         return transfer_id
 
-    def accept_transfer(
-        self, transfer_id: UUID, *, answered_by: str = "", idempotency_key: str | None = None
-    ) -> TransferLine:
+    def accept_transfer(self, transfer_id: UUID, *, answered_by: str = "") -> TransferLine:
         """Take the hours for our member; declined instead when the payee is not an active member here."""
         known = self._incoming(transfer_id)
         status = self._member_status(UUID(known.payee_member))
@@ -137,7 +135,6 @@ class TransfersDesk(AntenneBase):
         reason: RejectReason = RejectReason.DECLINED,
         *,
         answered_by: str = "",
-        idempotency_key: str | None = None,
     ) -> TransferLine:
         """Decline the hours for our member: the ledger gives them back to the payer."""
         known = self._incoming(transfer_id)
