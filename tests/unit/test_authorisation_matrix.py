@@ -97,13 +97,16 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", "/desk/members/{member_id}/statement"): "",
     ("GET", "/desk/transfers"): "",
     ("POST", "/desk/transfers"): "",
-    ("POST", "/desk/transfers/{transfer_id}/{answer}"): "",
+    ("POST", "/desk/transfers/{transfer_id}/{decision}"): "",
     ("GET", "/me"): "",
     ("POST", "/me/exchanges/{exchange_id}/{answer}"): "",
     ("GET", "/me/post"): "",
     ("POST", "/me/post"): "",
     ("GET", "/me/donate"): "",
     ("POST", "/me/donate"): "",
+    ("GET", "/me/transfer"): "",
+    ("POST", "/me/transfer"): "",
+    ("POST", "/me/transfers/{transfer_id}/{decision}"): "",
 }
 ANTENNE: dict[tuple[str, str], str] = {
     **PUBLIC,

@@ -4,7 +4,8 @@ member here, and see every transfer with the ledger's last known word and its ag
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
@@ -12,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from contracts.ledger.transfers import RejectReason, TransferKind
+from contracts.ledger.transfers import TransferKind
 from contracts.subjects import ANTENNE_ID_PATTERN
 from services.antenne.application.roles import authorise
 from services.antenne.domain import AntenneError
@@ -31,7 +32,8 @@ from services.antenne.web.labels import error_code, error_message, error_of_code
 from services.web import N_, gettext_for, language_of
 
 if TYPE_CHECKING:
-    from services.antenne.application import TransferLine
+    from services.antenne.application import Antenne
+    from services.antenne.web.context import Form
     from services.antenne.web.sessions import WebSession
     from services.web.i18n import Gettext
 
@@ -87,11 +89,12 @@ def _page(
                   (str(TransferKind.EXCHANGE), _("Payment for help given"))],
         "here": f"antenne:{antenne.antenne_id}",
         "error": error_of_code(request.query_params.get("error", "")),
-        "flash": _flash(request.query_params.get("done", "")),
+        "flash": flash_of(request.query_params.get("done", "")),
     }, session=session, status_code=400 if errors else 200)  # fmt: skip
 
 
-def _flash(done: str) -> str:
+def flash_of(done: str) -> str:
+    """What to say after a transfer was sent or answered ("" for anything else)."""
     return {
         "asked": N_("Saved. The centre decides; the state below follows its answer."),
         "accepted": N_("Accepted. The hours count once the centre has committed them."),
@@ -100,53 +103,79 @@ def _flash(done: str) -> str:
     }.get(done, "")
 
 
+@dataclass(frozen=True)
+class Asked:
+    """A transfer as the form asks for it, checked field by field."""
+
+    payee_antenne: str
+    payee_id: UUID
+    quarters: int
+    kind: TransferKind
+    performed_on: date
+
+
+def read_transfer(antenne: Antenne, form: Form, errors: Errors) -> Asked | None:
+    """The form's other antenne, member code, kind, hours and day; an error by each field that is wrong."""
+    payee_antenne = form.get("payee_antenne").lower()
+    if not re.fullmatch(ANTENNE_ID_PATTERN, payee_antenne):
+        errors["payee_antenne"] = N_("Enter the other antenne's short name, such as laken.")
+    payee_id = uuid_or_none(form.get("payee_id"))
+    if payee_id is None:
+        errors["payee_id"] = N_("Enter the member's code at their antenne (36 letters, digits and dashes).")
+    quarters = quarters_of(form.get("hours"), form.get("minutes"), errors)
+    kind = next((k for k in TransferKind if k == form.get("kind")), None)
+    if kind is None:
+        errors["kind"] = N_("Choose a gift or a payment.")
+    performed_on = day_of(form.get("performed_on"), "performed_on", errors, antenne.today())
+    if errors or not (payee_id and quarters and kind and performed_on):
+        return None
+    return Asked(payee_antenne, payee_id, quarters, kind, performed_on)
+
+
+def send(antenne: Antenne, payer_id: UUID, asked: Asked, by: str, key: str | None) -> Errors:
+    """Ask the transfer; the refusal by the field it belongs to (none: asked)."""
+    try:
+        antenne.ask_transfer(payer_id, asked.payee_antenne, asked.payee_id, asked.quarters, asked.kind,
+                             asked.performed_on, asked_by=by, idempotency_key=key)  # fmt: skip
+    except AntenneError as refused:
+        return {_field(refused): error_message(refused)}
+    return {}
+
+
+def answer(antenne: Antenne, transfer_id: UUID, accept: bool, by: str) -> str:
+    """Accept or decline; what to say after (`accepted`, `declined`, `absent`: declined by the antenne)."""
+    if not accept:
+        antenne.reject_transfer(transfer_id, answered_by=by)
+        return "declined"
+    line = antenne.accept_transfer(transfer_id, answered_by=by)
+    if line.answer:
+        return "accepted"
+    return "absent"
+
+
 @router.post("/transfers", response_class=HTMLResponse)
 def ask_transfer(request: Request, session: CoordinatorDep, antenne: AntenneDep, form: FormDep) -> Response:
     """Hours from a member here to a member of another antenne, in hours and minutes (quarter hours)."""
     authorise(session.actor, "ask_transfer")
     errors: Errors = {}
     payer = member_of(antenne, form.get("payer"), "payer", errors)
-    payee_antenne = form.get("payee_antenne").lower()
-    if not _is_antenne_id(payee_antenne):
-        errors["payee_antenne"] = N_("Enter the other antenne's short name, such as laken.")
-    payee_id = uuid_or_none(form.get("payee_id"))
-    if payee_id is None:
-        errors["payee_id"] = N_("Enter the member's code at their antenne (36 letters, digits and dashes).")
-    quarters = quarters_of(form.get("hours"), form.get("minutes"), errors)
-    try:
-        kind = TransferKind(form.get("kind"))
-    except ValueError:
-        errors["kind"] = N_("Choose a gift or a payment.")
-    performed_on = day_of(form.get("performed_on"), "performed_on", errors, antenne.today())
-    if errors or not (payer and payee_id and quarters and performed_on):
+    asked = read_transfer(antenne, form, errors)
+    if payer is not None and asked is not None:
+        errors = send(antenne, payer.id, asked, session.subject, form.get("key") or None)
+    if errors or payer is None or asked is None:
         return _page(request, session, antenne, form.values(), errors)
-    try:
-        antenne.ask_transfer(payer.id, payee_antenne, payee_id, quarters, kind, performed_on,
-                             asked_by=session.subject, idempotency_key=form.get("key") or None)  # fmt: skip
-    except AntenneError as refused:
-        return _page(request, session, antenne, form.values(), {_field(refused): error_message(refused)})
     return see_other("/desk/transfers?done=asked")
 
 
-def _is_antenne_id(text: str) -> bool:
-    return re.fullmatch(ANTENNE_ID_PATTERN, text) is not None
-
-
-@router.post("/transfers/{transfer_id}/{answer}")
+@router.post("/transfers/{transfer_id}/{decision}")
 def answer_transfer(
-    transfer_id: UUID, answer: str, session: CoordinatorDep, antenne: AntenneDep, form: FormDep
+    transfer_id: UUID, decision: str, session: CoordinatorDep, antenne: AntenneDep, form: FormDep
 ) -> RedirectResponse:
     """Accept or decline hours the centre holds for a member here."""
-    accept = answer == "accept"
+    accept = decision == "accept"
     authorise(session.actor, "accept_transfer" if accept else "reject_transfer")
     try:
-        if accept:
-            line: TransferLine = antenne.accept_transfer(transfer_id, answered_by=session.subject)
-        else:
-            line = antenne.reject_transfer(transfer_id, answered_by=session.subject)
+        done = answer(antenne, transfer_id, accept, session.subject)
     except AntenneError as refused:
         return see_other(f"/desk/transfers?error={error_code(refused)}")
-    if line.answer:
-        return see_other("/desk/transfers?done=accepted")
-    absent = line.answer_reason is not RejectReason.DECLINED
-    return see_other(f"/desk/transfers?done={'absent' if absent else 'declined'}")
+    return see_other(f"/desk/transfers?done={done}")

@@ -12,7 +12,7 @@ from contracts.envelope import wrap_ledger_decision
 from contracts.ledger.transfers import Side, TransferCommitted, TransferPrepared
 from services.antenne.domain.transfers import TransferState
 from tests.support.dates import RECENT_ISO
-from tests.unit.antenne_web.conftest import antenne_of, csrf_of, sign_in
+from tests.unit.antenne_web.conftest import antenne_of, csrf_of, desk_of, sign_in
 
 LAKEN_MEMBER = "6f1c0e55-8d4e-4a57-9d1f-0b6f2c1d9a10"
 
@@ -109,3 +109,45 @@ def test_a_coordinator_accepts_one_incoming_transfer_and_declines_another(client
     assert "fait : les heures sont passées · accepté ici" in page
     assert "Accepter les heures" not in page
     assert antenne.free_balance(UUID(bert)) == 6
+
+
+def _sign_in_member(client: TestClient, member_id: UUID) -> str:
+    number = antenne_of(client).get_member(member_id).number
+    code = desk_of(client).accounts.issue_code(number, str(member_id))
+    token = csrf_of(client.get("/signin/member").text)
+    client.post("/signin/member", data={"number": number, "code": code, "csrf": token})
+    return csrf_of(client.get("/me").text)
+
+
+def test_a_member_sends_hours_and_answers_only_what_is_sent_to_them(client: TestClient) -> None:
+    antenne = antenne_of(client)
+    rosa, luc = antenne.register_member("Rosa"), antenne.register_member("Luc")
+    for_rosa, for_luc = uuid4(), uuid4()
+    _decide(client, TransferPrepared, for_rosa, str(rosa), 1)
+    _decide(client, TransferPrepared, for_luc, str(luc), 2)
+    token = _sign_in_member(client, rosa)
+
+    page = client.get("/me?lang=nl").text
+    assert str(rosa) in page  # the code she gives to the other antenne's member
+    assert page.count("De uren aanvaarden") == 1
+    sent = client.post("/me/transfer", data={
+        "csrf": token, "payee_antenne": "laken", "payee_id": LAKEN_MEMBER, "kind": "donation",
+        "hours": "0", "minutes": "45", "performed_on": RECENT_ISO})  # fmt: skip
+    too_much = client.post("/me/transfer?lang=fr", data={
+        "csrf": token, "payee_antenne": "laken", "payee_id": LAKEN_MEMBER, "kind": "donation",
+        "hours": "20", "minutes": "0", "performed_on": RECENT_ISO})  # fmt: skip
+    others = client.post(f"/me/transfers/{for_luc}/accept", data={"csrf": token})
+    own = client.post(f"/me/transfers/{for_rosa}/decline", data={"csrf": token})
+
+    assert (sent.status_code, sent.headers["location"]) == (303, "/me?done=asked")
+    assert too_much.status_code == 400
+    error = re.search(r'<p class="field-error" id="hours-error">(.*?)</p>', too_much.text, re.S)
+    assert error
+    assert "Le membre passerait sous le solde" in error.group(1)
+    assert others.status_code == 403
+    assert own.headers["location"] == "/me?done=declined"
+    lines = {line.transfer_id: line for line in antenne.transfers()}
+    assert (lines[for_rosa].answer, lines[for_luc].answer) == (False, None)
+    [asked] = [line for line in lines.values() if line.direction == "outgoing"]
+    assert (asked.member_id, asked.quarters, asked.kind) == (rosa, 3, "donation")
+    assert "Aan een lid van laken" in client.get("/me?lang=nl").text
