@@ -1,4 +1,4 @@
-"""A coordinator sends hours to another antenne and accepts hours sent here, in French; axe checks each page."""
+"""A coordinator sends hours to another antenne and accepts hours sent here, in French; axe on each page."""
 
 from __future__ import annotations
 
