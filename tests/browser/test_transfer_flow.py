@@ -27,7 +27,7 @@ def _held_for(antenne: Antenne, member_id: str) -> None:
     )  # fmt: skip
     envelope = wrap_ledger_decision(
         payload, addressee="jette", aggregate_id=payload.transfer_id, aggregate_version=1, occurred_at=now,
-        position=1_000_000 + len(member_id) + now.microsecond, previous_position=None,
+        position=1, previous_position=None,  # the first decision this antenne (NATS-less) ever sees
     )  # fmt: skip
     view = make_ledger_view(antenne.database_url)
     try:
