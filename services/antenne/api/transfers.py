@@ -20,6 +20,7 @@ from contracts.subjects import ANTENNE_ID_PATTERN
 from services.antenne.api.deps import API, PROTECTED, ActorDep, AntenneDep, KeyDep, Page, PageDep
 from services.antenne.api.portable import age_label
 from services.antenne.application import TransferLine
+from services.antenne.application.transfers import Direction
 from services.antenne.domain.transfers import MAX_TRANSFER_QUARTERS, TransferState
 
 router = APIRouter(prefix=API, tags=["transfers between antennes"], dependencies=PROTECTED)
@@ -65,7 +66,7 @@ class TransferView(BaseModel):
     """A transfer as this antenne knows it: what it asked or answered, and the ledger's last known word."""
 
     transfer_id: UUID
-    direction: str = Field(description="`outgoing` (our member pays) or `incoming` (our member receives).")
+    direction: Direction = Field(description="`outgoing`: our member pays; `incoming`: our member receives.")
     member_id: UUID | None = Field(description="Our member.")
     payer: str = Field(description="`antenne:<id>` or `partner:<id>`.")
     payer_member: str

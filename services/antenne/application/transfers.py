@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from services.antenne.ledger_view import KnownTransfer, LedgerView
 
 
-class Direction:
+class Direction(StrEnum):
     """Whether this antenne's member pays or receives."""
 
     OUTGOING = "outgoing"
@@ -45,7 +46,7 @@ class TransferLine:
     """One transfer as this antenne knows it: what it asked or answered, and the ledger's last word."""
 
     transfer_id: UUID
-    direction: str  # outgoing (our member pays) or incoming (our member receives)
+    direction: Direction
     member_id: UUID | None  # our member (None: an incoming transfer for an id that is no member here)
     payer: str  # `antenne:<id>` or `partner:<id>`
     payer_member: str
