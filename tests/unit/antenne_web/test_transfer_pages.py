@@ -92,6 +92,8 @@ def test_a_coordinator_accepts_one_incoming_transfer_and_declines_another(client
     _decide(client, TransferPrepared, kept, bert, 1)
     _decide(client, TransferPrepared, declined, bert, 2)
 
+    dashboard = client.get("/desk?lang=nl").text
+    assert "Uren gestuurd vanuit andere antennes (2)" in dashboard
     waiting = client.get("/desk/transfers?lang=nl").text.split("Van hier gestuurd")[0]
     assert waiting.count("De uren aanvaarden") == 2
     assert "Laatst gekend op" in waiting
