@@ -1,10 +1,11 @@
-"""What the ledger last told this antenne: its members' portable balances and the flags on its spending.
+"""What the ledger last told this antenne: its members' portable balances, the flags on its spending, and
+the state of every two-phase transfer its members pay or receive.
 
 A local copy, kept beside the antenne's events and shown when the centre is away (invariant 4), always
 with the ledger time it is as of. The chain consumer (`services.messaging.consumer`) reads the antenne's
 own ledger subjects in order; each decision is written with `Tracking("ledger", position)` in one
-transaction, so it counts once however often it is delivered (invariant 2). Balances are absolute: the
-row with the highest ledger position wins.
+transaction, so it counts once however often it is delivered (invariant 2). Balances and transfer states
+are absolute: the row with the highest ledger position wins.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Composed, Identifier
 
 from contracts.ledger.decisions import BalanceChanged, MemberRehomed, OverdraftFlagged
+from contracts.ledger.transfers import (
+    TransferCommitted,
+    TransferPrepared,
+    TransferRefused,
+    TransferReleased,
+)
 from contracts.subjects import LEDGER_PRODUCER
 from services.messaging.consumer import OneAtATime
 from services.persistence import eventsourcing_env
@@ -36,6 +43,7 @@ if TYPE_CHECKING:
 VIEW_NAME = "ledger_view"  # prefixes the eventsourcing settings and the PostgreSQL tracking table
 BALANCES_TABLE = "ledger_view_balances"
 FLAGS_TABLE = "ledger_view_flags"
+TRANSFERS_TABLE = "ledger_view_transfers"
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,27 @@ class KnownFlag:
 
 
 @dataclass(frozen=True)
+class KnownTransfer:
+    """A two-phase transfer's state as the ledger last decided it (to the payer's and payee's antennes)."""
+
+    transfer_id: UUID
+    state: str  # prepared, refused, committed or released (`TransferState` of the domain)
+    payer: str  # `antenne:<id>` or `partner:<id>`
+    payer_member: str  # a member's global id, or a partner's own reference
+    payee: str
+    payee_member: str
+    quarters: int  # at the ledger, in the payer's units
+    payee_quarters: int  # what the payee's side counts
+    expires_at: datetime
+    reason: str | None  # why it was refused or released
+    as_of: datetime  # ledger time of the decision
+    position: int
+
+
+Change = KnownBalance | KnownFlag | KnownTransfer | None
+
+
+@dataclass(frozen=True)
 class ViewSummary:
     """How much the antenne knows, and how fresh it is."""
 
@@ -72,7 +101,7 @@ class ViewSummary:
     newest_as_of: datetime | None
 
 
-def change_of(payload: Contract, position: int) -> KnownBalance | KnownFlag | None:
+def change_of(payload: Contract, position: int) -> Change:
     """What a ledger decision changes in the view (None: nothing, the position is still recorded)."""
     if isinstance(payload, BalanceChanged):
         return KnownBalance(
@@ -93,6 +122,14 @@ def change_of(payload: Contract, position: int) -> KnownBalance | KnownFlag | No
             payload.flagged_at,
             position,
         )
+    if isinstance(payload, TransferPrepared | TransferRefused | TransferCommitted | TransferReleased):
+        reason = getattr(payload, "reason", None)
+        return KnownTransfer(
+            payload.transfer_id, payload.TYPE.removeprefix("transfer."), payload.payer.keeper,
+            payload.payer.member, payload.payee.keeper, payload.payee.member, payload.quarters,
+            payload.payee_quarters, payload.expires_at, str(reason) if reason is not None else None,
+            payload.decided_at, position,
+        )  # fmt: skip
     return None  # a decision this antenne does not show (yet): seen, tracked
 
 
@@ -100,7 +137,7 @@ class LedgerView(OneAtATime, TrackingRecorder, ABC):
     """The last known balances and flags, and the last ledger position they include."""
 
     @abstractmethod
-    def write(self, change: KnownBalance | KnownFlag | None, tracking: Tracking) -> None:
+    def write(self, change: Change, tracking: Tracking) -> None:
         """Store the change and the position atomically; IntegrityError if the position was seen."""
 
     @abstractmethod
@@ -110,6 +147,14 @@ class LedgerView(OneAtATime, TrackingRecorder, ABC):
     @abstractmethod
     def flags(self) -> list[KnownFlag]:
         """Every flag received, oldest first."""
+
+    @abstractmethod
+    def transfer(self, transfer_id: UUID) -> KnownTransfer | None:
+        """The last known state of one transfer, or None if the ledger said nothing of it yet."""
+
+    @abstractmethod
+    def transfers(self) -> list[KnownTransfer]:
+        """Every transfer the ledger told this antenne about, in the order of their latest decision."""
 
     @abstractmethod
     def summary(self) -> ViewSummary:
@@ -142,8 +187,9 @@ class InMemoryLedgerView(POPOTrackingRecorder, LedgerView):
         super().__init__()
         self._balances: dict[str, KnownBalance] = {}
         self._flags: dict[UUID, KnownFlag] = {}
+        self._transfers: dict[UUID, KnownTransfer] = {}
 
-    def write(self, change: KnownBalance | KnownFlag | None, tracking: Tracking) -> None:
+    def write(self, change: Change, tracking: Tracking) -> None:
         """Store the change and the position atomically; IntegrityError if the position was seen."""
         with self._database_lock:
             self._assert_tracking_uniqueness(tracking)
@@ -153,6 +199,10 @@ class InMemoryLedgerView(POPOTrackingRecorder, LedgerView):
                     self._balances[change.account] = change
             elif isinstance(change, KnownFlag):
                 self._flags.setdefault(change.flag_id, change)
+            elif isinstance(change, KnownTransfer):
+                seen = self._transfers.get(change.transfer_id)
+                if seen is None or seen.position < change.position:
+                    self._transfers[change.transfer_id] = change
             self._insert_tracking(tracking)
 
     def balance(self, account: str) -> KnownBalance | None:
@@ -165,6 +215,16 @@ class InMemoryLedgerView(POPOTrackingRecorder, LedgerView):
         with self._database_lock:
             return sorted(self._flags.values(), key=lambda flag: flag.position)
 
+    def transfer(self, transfer_id: UUID) -> KnownTransfer | None:
+        """The last known state of one transfer, or None."""
+        with self._database_lock:
+            return self._transfers.get(transfer_id)
+
+    def transfers(self) -> list[KnownTransfer]:
+        """Every transfer known, in the order of their latest decision."""
+        with self._database_lock:
+            return sorted(self._transfers.values(), key=lambda known: known.position)
+
     def summary(self) -> ViewSummary:
         """How much the view knows and how fresh it is."""
         with self._database_lock:
@@ -176,6 +236,8 @@ class InMemoryLedgerView(POPOTrackingRecorder, LedgerView):
 
 _BALANCE_COLUMNS = "account, member_id, quarters, as_of, position"
 _FLAG_COLUMNS = "flag_id, account, member_id, balance, overdraft_limit, flagged_at, position"
+_TRANSFER_FIELDS = ("transfer_id", "state", "payer", "payer_member", "payee", "payee_member", "quarters",
+                    "payee_quarters", "expires_at", "reason", "as_of", "position")  # fmt: skip
 
 
 def _balance_row(change: KnownBalance) -> dict[str, Any]:
@@ -198,6 +260,23 @@ def _flag_row(change: KnownFlag) -> dict[str, Any]:
         "flagged_at": change.flagged_at.astimezone(UTC).isoformat(),
         "position": change.position,
     }
+
+
+def _transfer_row(change: KnownTransfer) -> dict[str, Any]:
+    return {
+        **{field: getattr(change, field) for field in _TRANSFER_FIELDS},
+        "transfer_id": str(change.transfer_id),
+        "expires_at": change.expires_at.astimezone(UTC).isoformat(),
+        "as_of": change.as_of.astimezone(UTC).isoformat(),
+    }
+
+
+def _known_transfer(row: Any) -> KnownTransfer:
+    values = {field: row[field] for field in _TRANSFER_FIELDS}
+    values["transfer_id"] = UUID(values["transfer_id"])
+    for moment in ("expires_at", "as_of"):
+        values[moment] = datetime.fromisoformat(values[moment])
+    return KnownTransfer(**values)
 
 
 def _known_balance(row: Any) -> KnownBalance:
@@ -235,6 +314,22 @@ _INSERT_FLAG = (
     "({p}flag_id{s}, {p}account{s}, {p}member_id{s}, {p}balance{s}, {p}overdraft_limit{s}, "
     "{p}flagged_at{s}, {p}position{s}) ON CONFLICT (flag_id) DO NOTHING"
 )
+_UPSERT_TRANSFER = (
+    "INSERT INTO {transfers} ("
+    + ", ".join(_TRANSFER_FIELDS)
+    + ") VALUES ("
+    + ", ".join("{p}" + field + "{s}" for field in _TRANSFER_FIELDS)
+    + ") "
+    "ON CONFLICT (transfer_id) DO UPDATE SET "
+    + ", ".join(f"{field} = excluded.{field}" for field in _TRANSFER_FIELDS[1:])
+    + " WHERE excluded.position > {transfers}.position"
+)
+_CREATE_TRANSFERS = (
+    "CREATE TABLE IF NOT EXISTS {transfers} (transfer_id TEXT PRIMARY KEY, state TEXT NOT NULL, "
+    "payer TEXT NOT NULL, payer_member TEXT NOT NULL, payee TEXT NOT NULL, payee_member TEXT NOT NULL, "
+    "quarters BIGINT NOT NULL, payee_quarters BIGINT NOT NULL, expires_at TEXT NOT NULL, reason TEXT, "
+    "as_of TEXT NOT NULL, position BIGINT NOT NULL)"
+)
 _CREATE_BALANCES = (
     "CREATE TABLE IF NOT EXISTS {balances} (account TEXT PRIMARY KEY, member_id TEXT, "
     "quarters BIGINT NOT NULL, as_of TEXT NOT NULL, position BIGINT NOT NULL)"
@@ -249,7 +344,8 @@ _COUNT_FLAGS = "SELECT COUNT(*) AS flags FROM {flags}"
 
 
 def _sqlite(statement: str) -> str:
-    return statement.replace("{p}", ":").replace("{s}", "").format(balances=BALANCES_TABLE, flags=FLAGS_TABLE)
+    text = statement.replace("{p}", ":").replace("{s}", "")
+    return text.format(balances=BALANCES_TABLE, flags=FLAGS_TABLE, transfers=TRANSFERS_TABLE)
 
 
 class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
@@ -260,9 +356,10 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
             *super().construct_create_table_statements(),
             _sqlite(_CREATE_BALANCES),
             _sqlite(_CREATE_FLAGS),
+            _sqlite(_CREATE_TRANSFERS),
         ]
 
-    def write(self, change: KnownBalance | KnownFlag | None, tracking: Tracking) -> None:
+    def write(self, change: Change, tracking: Tracking) -> None:
         """Store the change and the position atomically; IntegrityError if the position was seen."""
         with self.datastore.transaction(commit=True) as cursor:
             # The tracking row goes first: a position seen before raises, and the rollback keeps the view.
@@ -271,6 +368,8 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
                 cursor.execute(_sqlite(_UPSERT_BALANCE), _balance_row(change))
             elif isinstance(change, KnownFlag):
                 cursor.execute(_sqlite(_INSERT_FLAG), _flag_row(change))
+            elif isinstance(change, KnownTransfer):
+                cursor.execute(_sqlite(_UPSERT_TRANSFER), _transfer_row(change))
 
     def balance(self, account: str) -> KnownBalance | None:
         """The last known balance of an account, or None."""
@@ -284,6 +383,19 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(f"SELECT * FROM {FLAGS_TABLE} ORDER BY position")
             return [_known_flag(row) for row in cursor.fetchall()]
+
+    def transfer(self, transfer_id: UUID) -> KnownTransfer | None:
+        """The last known state of one transfer, or None."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT * FROM {TRANSFERS_TABLE} WHERE transfer_id = ?", (str(transfer_id),))
+            row = cursor.fetchone()
+            return _known_transfer(row) if row else None
+
+    def transfers(self) -> list[KnownTransfer]:
+        """Every transfer known, in the order of their latest decision."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT * FROM {TRANSFERS_TABLE} ORDER BY position")
+            return [_known_transfer(row) for row in cursor.fetchall()]
 
     def summary(self) -> ViewSummary:
         """How much the view knows and how fresh it is."""
@@ -310,15 +422,19 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
         def sql(statement: str) -> Composed:
             text = statement.replace("{p}", "%(").replace("{s}", ")s")
             balances, flags = "{0}." + BALANCES_TABLE, "{0}." + FLAGS_TABLE
+            text = text.replace("{transfers}", "{0}." + TRANSFERS_TABLE)
             return SQL(text.replace("{balances}", balances).replace("{flags}", flags)).format(schema)
 
-        self.sql_create_statements += [sql(_CREATE_BALANCES), sql(_CREATE_FLAGS)]
+        self.sql_create_statements += [sql(_CREATE_BALANCES), sql(_CREATE_FLAGS), sql(_CREATE_TRANSFERS)]
         self._upsert_balance, self._insert_flag = sql(_UPSERT_BALANCE), sql(_INSERT_FLAG)
+        self._upsert_transfer = sql(_UPSERT_TRANSFER)
+        self._select_transfer = sql("SELECT * FROM {transfers} WHERE transfer_id = %(transfer_id)s")
+        self._select_transfers = sql("SELECT * FROM {transfers} ORDER BY position")
         self._select_balance = sql("SELECT * FROM {balances} WHERE account = %(account)s")
         self._select_flags = sql("SELECT * FROM {flags} ORDER BY position")
         self._summary, self._count_flags = sql(_SUMMARY), sql(_COUNT_FLAGS)
 
-    def write(self, change: KnownBalance | KnownFlag | None, tracking: Tracking) -> None:
+    def write(self, change: Change, tracking: Tracking) -> None:
         """Store the change and the position atomically; IntegrityError if the position was seen."""
         with self.datastore.transaction(commit=True) as cursor:
             self._insert_tracking(cursor, tracking)
@@ -326,6 +442,8 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
                 cursor.execute(self._upsert_balance, _balance_row(change))
             elif isinstance(change, KnownFlag):
                 cursor.execute(self._insert_flag, _flag_row(change))
+            elif isinstance(change, KnownTransfer):
+                cursor.execute(self._upsert_transfer, _transfer_row(change))
 
     def balance(self, account: str) -> KnownBalance | None:
         """The last known balance of an account, or None."""
@@ -339,6 +457,19 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(self._select_flags)
             return [_known_flag(row) for row in cursor.fetchall()]
+
+    def transfer(self, transfer_id: UUID) -> KnownTransfer | None:
+        """The last known state of one transfer, or None."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(self._select_transfer, {"transfer_id": str(transfer_id)})
+            row = cursor.fetchone()
+            return _known_transfer(row) if row else None
+
+    def transfers(self) -> list[KnownTransfer]:
+        """Every transfer known, in the order of their latest decision."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(self._select_transfers)
+            return [_known_transfer(row) for row in cursor.fetchall()]
 
     def summary(self) -> ViewSummary:
         """How much the view knows and how fresh it is."""

@@ -14,7 +14,6 @@ from services.antenne.api import routers
 from services.antenne.application import Antenne
 from services.antenne.application.roles import NotAllowedError
 from services.antenne.domain import AntenneError, ConflictError, NotFoundError
-from services.antenne.ledger_view import ledger_view_of
 from services.antenne.relay import Relay
 from services.antenne.shredding import ErasedError
 from services.antenne.sweeps import sweep_every
@@ -58,7 +57,7 @@ def create_app(settings: Settings, *, run_relay: bool = True, run_feedback: bool
         relay = Relay(antenne, settings.antenne_id, settings.nats_url)
         antenne.on_saved.append(relay.wake)
         app.state.antenne, app.state.relay = antenne, relay
-        view = ledger_view_of(antenne)  # closed with the antenne
+        view = antenne.ledger_view  # beside its events, closed with the antenne
         app.state.ledger_view, app.state.ledger_consumer = view, _ledger_consumer(settings, view)
         app.state.web = open_desk(settings)
         stop = asyncio.Event()

@@ -17,10 +17,19 @@ from eventsourcing.domain import DomainEvent
 from contracts.antenne import v1
 from contracts.base import Contract  # at run time: singledispatch reads the annotations
 from contracts.envelope import Envelope, event_id, wrap
+from contracts.ledger.transfers import (
+    RejectReason,
+    Side,
+    TransferFulfilled,
+    TransferKind,
+    TransferRejected,
+    TransferRequested,
+)
 from services.antenne.domain import Exchange, Member
 from services.antenne.domain.activities import Activity
 from services.antenne.domain.donations import Donation, SolidarityPool
 from services.antenne.domain.requests import HelpOffer, HelpRequest
+from services.antenne.domain.transfers import Transfer, TransferAnswer
 
 if TYPE_CHECKING:
     from eventsourcing.domain import DomainEventProtocol
@@ -262,6 +271,24 @@ def _activity_held(e: Activity.Held) -> Contract:
 @contract_of.register
 def _attendance_recorded(e: Activity.AttendanceRecorded) -> Contract:
     return v1.AttendanceRecorded(activity_id=e.originator_id, member_ids=e.member_ids)
+
+
+@contract_of.register
+def _transfer_asked(e: Transfer.Asked) -> Contract:
+    # Who asked, and when, stay here: the ledger needs the two sides, the amount, the kind and the day.
+    return TransferRequested(
+        transfer_id=e.originator_id,
+        payer=Side(antenne=e.payer_antenne, member=str(e.payer_id)),
+        payee=Side(antenne=e.payee_antenne, member=str(e.payee_id)),
+        quarters=e.quarters, kind=TransferKind(e.kind), performed_on=e.performed_on, expires_at=e.expires_at,
+    )  # fmt: skip
+
+
+@contract_of.register
+def _transfer_answered(e: TransferAnswer.Given) -> Contract:
+    if e.accepted:
+        return TransferFulfilled(transfer_id=e.transfer_id)
+    return TransferRejected(transfer_id=e.transfer_id, reason=RejectReason(e.reason or RejectReason.DECLINED))
 
 
 def to_envelope(

@@ -104,6 +104,7 @@ class Settings(RelaySettings):
         """How this antenne runs its timebank."""
         return Practice(
             member_prefix=self.member_prefix or self.antenne_id.replace("-", "")[:3].upper(),
+            antenne_id=self.antenne_id,
             max_quarters=self.max_quarters,
             backdating_days=self.backdating_days,
             auto_accept_days=self.auto_accept_days,

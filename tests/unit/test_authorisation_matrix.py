@@ -95,12 +95,18 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", "/desk/gatherings"): "",
     ("POST", "/desk/gatherings"): "",
     ("GET", "/desk/members/{member_id}/statement"): "",
+    ("GET", "/desk/transfers"): "",
+    ("POST", "/desk/transfers"): "",
+    ("POST", "/desk/transfers/{transfer_id}/{decision}"): "",
     ("GET", "/me"): "",
     ("POST", "/me/exchanges/{exchange_id}/{answer}"): "",
     ("GET", "/me/post"): "",
     ("POST", "/me/post"): "",
     ("GET", "/me/donate"): "",
     ("POST", "/me/donate"): "",
+    ("GET", "/me/transfer"): "",
+    ("POST", "/me/transfer"): "",
+    ("POST", "/me/transfers/{transfer_id}/{decision}"): "",
 }
 ANTENNE: dict[tuple[str, str], str] = {
     **PUBLIC,
@@ -160,6 +166,11 @@ ANTENNE: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/members/{member_id}/notes"): DESK,
     ("GET", "/api/v1/members/{member_id}/portable-balance"): OWN,
     ("GET", "/api/v1/ledger-flags"): DESK,
+    ("POST", "/api/v1/transfers"): DESK,
+    ("GET", "/api/v1/transfers"): DESK,
+    ("GET", "/api/v1/transfers/{transfer_id}"): DESK,
+    ("POST", "/api/v1/transfers/{transfer_id}/accept"): DESK,
+    ("POST", "/api/v1/transfers/{transfer_id}/reject"): DESK,
     ("POST", "/api/v1/imports"): LEADS,
 }
 LEDGER: dict[tuple[str, str], str] = {

@@ -14,6 +14,7 @@ from services.antenne.api import (
     portable,
     privacy,
     timebank,
+    transfers,
     vouchers,
 )
 from services.antenne.api.health import health_router
@@ -30,6 +31,7 @@ routers: tuple[APIRouter, ...] = (
     matching.router,
     timebank.router,
     donations.router,
+    transfers.router,
     vouchers.router,
     activities.router,
     privacy.router,

@@ -12,6 +12,7 @@ from services.antenne.application.moving import Handover, MovingDesk
 from services.antenne.application.privacy import PrivacyDesk
 from services.antenne.application.statements import Statement, StatementLine, StatementMonth, StatementsDesk
 from services.antenne.application.timebank import ExchangeDetails, TimebankDesk
+from services.antenne.application.transfers import TransferLine, TransfersDesk
 from services.antenne.application.vouchers import Voucher, VoucherOutcome, VoucherResult, VouchersDesk
 
 
@@ -26,6 +27,7 @@ class Antenne(
     DonationsDesk,
     ActivitiesDesk,
     PrivacyDesk,
+    TransfersDesk,
 ):
     """One antenne: its members, their requests and offers, the timebank between them, donations and pool."""
 
@@ -45,6 +47,7 @@ __all__ = [
     "Statement",
     "StatementLine",
     "StatementMonth",
+    "TransferLine",
     "Voucher",
     "VoucherOutcome",
     "VoucherResult",

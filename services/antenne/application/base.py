@@ -51,6 +51,7 @@ class Practice:
     """How this antenne runs its timebank; every number is its own to choose."""
 
     member_prefix: str = "BP"
+    antenne_id: str = "antenne"  # this antenne's id in the federation: the payer's side of its transfers
     max_quarters: int = DEFAULT_MAX_QUARTERS
     backdating_days: int = DEFAULT_BACKDATING_DAYS
     auto_accept_days: int = DEFAULT_AUTO_ACCEPT_DAYS
@@ -137,6 +138,10 @@ class AntenneBase(Application[UUID]):
     def already_recorded(self, key: str | None) -> bool:
         """A request with this idempotency key was recorded before: a retry does nothing."""
         return key is not None and self._exists(receipt_id(key))
+
+    def transferred(self, member_id: UUID) -> int:
+        """What transfers with other antennes add to the member's local balance for the guard (0013)."""
+        return 0
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         with self._guard_lock:

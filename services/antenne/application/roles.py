@@ -17,7 +17,9 @@ READ_OWN = frozenset(
     {"get_member", "get_balance", "get_statement", "get_portable_balance", "export_member_data"}
 )
 FOR_OWN_HELP = frozenset({"confirm_exchange", "dispute_exchange"})
-MEMBER = READ_OWN | FOR_OWN_HELP
+# A member sends their own hours to another antenne, and answers what is sent to them.
+FOR_OWN_TRANSFERS = frozenset({"ask_transfer", "accept_transfer", "reject_transfer"})
+MEMBER = READ_OWN | FOR_OWN_HELP | FOR_OWN_TRANSFERS
 
 COORDINATOR = MEMBER | frozenset({
     "register_member", "list_members", "get_member_by_number", "update_profile", "change_consents",
@@ -32,6 +34,7 @@ COORDINATOR = MEMBER | frozenset({
     "grant_from_pool",
     "hold_session", "list_activities", "get_activity", "record_attendance", "note_on_member",
     "notes_on_member", "list_ledger_flags",
+    "ask_transfer", "list_transfers", "get_transfer", "accept_transfer", "reject_transfer",
 })  # fmt: skip
 
 # Corrections move credits after the fact: a lead decides them, not the volunteer at the desk.

@@ -78,7 +78,7 @@ class TimebankDesk(AntenneBase):
             exchange_id=exchange_id,
             recorded_by=recorded_by,
         )  # fmt: skip
-        self._guard(exchange, helper.balance, recipient.balance)
+        self._guard(exchange, helper.balance, recipient.balance + self.transferred(recipient.id))
         closed = self._close_request(request_id, exchange.id)
         self._save_together(f"exchange {exchange.id}", exchange, *closed)
         return exchange.id
@@ -174,8 +174,11 @@ class TimebankDesk(AntenneBase):
     def _check_overdraft(self, recipient: Member, quarters: int) -> None:
         # Checked again at confirmation: the balance may have moved since the help was recorded.
         guard = self.practice.guard
-        if guard is not None and recipient.balance - quarters < guard.min_balance:
-            raise OverdraftError(recipient.id, recipient.balance, quarters, guard.min_balance)
+        if guard is None:
+            return
+        balance = recipient.balance + self.transferred(recipient.id)
+        if balance - quarters < guard.min_balance:
+            raise OverdraftError(recipient.id, balance, quarters, guard.min_balance)
 
     def dispute_exchange(
         self, exchange_id: UUID, note: str = "", *, idempotency_key: str | None = None

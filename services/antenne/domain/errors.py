@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from datetime import date
+    from datetime import date, datetime
     from uuid import UUID
 
 
@@ -265,3 +265,48 @@ class ImportRefusedError(AntenneError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__(f"nothing imported, {len(problems)} problem(s): " + "; ".join(problems))
         self.problems = problems
+
+
+class TransferNotFoundError(NotFoundError):
+    """No transfer with this id was asked here or announced to this antenne by the ledger."""
+
+    def __init__(self, transfer_id: UUID) -> None:
+        super().__init__(f"no transfer {transfer_id} was asked at or announced to this antenne")
+
+
+class TransferToOwnAntenneError(ConflictError):
+    """Both members are kept by this antenne: that is an exchange or a gift here, not a transfer."""
+
+    def __init__(self, antenne_id: str) -> None:
+        super().__init__(
+            f"the payee is a member of {antenne_id}, this antenne: record an exchange or a gift instead"
+        )
+
+
+class TransferExpiryError(AntenneError):
+    """A transfer's expiry lies in the future."""
+
+    def __init__(self, expires_at: datetime, now: datetime) -> None:
+        super().__init__(f"expires_at {expires_at.isoformat()} is not after now ({now.isoformat()})")
+
+
+class TransferStateError(ConflictError):
+    """The transfer is not waiting for this antenne's answer (not prepared, or answered otherwise)."""
+
+    def __init__(self, transfer_id: UUID, state: str, step: str) -> None:
+        super().__init__(f"transfer {transfer_id} is {state}: it cannot be {step}")
+        self.transfer_id = transfer_id
+
+
+class TransferInFutureError(AntenneError):
+    """Hours are transferred for help given or a gift made, not for what has not happened yet."""
+
+    def __init__(self, performed_on: date, today: date) -> None:
+        super().__init__(f"performed_on {performed_on} is after today ({today})")
+
+
+class AntenneIdError(AntenneError):
+    """An antenne is named by its subject-safe id, such as `jette` or `neder-over-heembeek`."""
+
+    def __init__(self, antenne_id: str) -> None:
+        super().__init__(f"{antenne_id!r} is not an antenne id (lower-case letters, digits and dashes)")

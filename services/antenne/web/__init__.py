@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.antenne.application.roles import NotAllowedError
 from services.antenne.domain import AntenneError, NotFoundError
-from services.antenne.web import desk, me, signin, timebank
+from services.antenne.web import desk, me, signin, timebank, transfers
 from services.antenne.web.accounts import Accounts
 from services.antenne.web.context import CsrfError, SignInRequiredError, WebDesk, current_session, render
 from services.antenne.web.labels import error_message
@@ -57,7 +57,7 @@ def open_desk(settings: Settings) -> WebDesk:
 
 def install_web(app: FastAPI) -> None:
     """Add the pages, the shared static files, and HTML error pages for everything outside the API."""
-    for router in (signin.router, desk.router, timebank.router, me.router):
+    for router in (signin.router, desk.router, timebank.router, transfers.router, me.router):
         app.include_router(router)
     WebPages().mount_static(app)
     handlers = app.exception_handlers

@@ -41,6 +41,8 @@ WORDS = {
     "grant_reasons": labels.GRANT_REASONS,
     "activities": labels.ACTIVITIES,
     "hold_rules": labels.HOLD_RULES,
+    "transfer_states": labels.TRANSFER_STATES,
+    "transfer_reasons": labels.TRANSFER_REASONS,
 }
 
 

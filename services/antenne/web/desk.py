@@ -64,6 +64,7 @@ def dashboard(request: Request, session: CoordinatorDep, antenne: AntenneDep) ->
         "held": [e for e in exchanges if e.status in (ExchangeStatus.HELD, ExchangeStatus.DISPUTED)],
         "pending": [e for e in exchanges if e.status is ExchangeStatus.PENDING],
         "flagged": antenne.donations(status=DonationStatus.FLAGGED),
+        "transfers_waiting": [t for t in antenne.transfers() if t.waits_for_answer],
         "visitors": [members[m] for m in visitors if m in members],
     }, session=session)  # fmt: skip
 

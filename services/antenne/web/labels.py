@@ -9,6 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 from contracts.antenne.v1 import ActivityKind, Category, GrantReason, MemberStatus
+from contracts.ledger.transfers import RefuseReason, RejectReason, ReleaseReason
 from services.antenne.application.base import ConcurrentChangeError
 from services.antenne.application.roles import NotAllowedError
 from services.antenne.domain import errors
@@ -17,6 +18,7 @@ from services.antenne.domain.postings import PostingKind
 from services.antenne.domain.profile import Weekday
 from services.antenne.domain.requests import RequestStatus
 from services.antenne.domain.timebank import ExchangeStatus
+from services.antenne.domain.transfers import TransferState
 from services.web import N_
 
 if TYPE_CHECKING:
@@ -97,6 +99,29 @@ ACTIVITIES = {
     ActivityKind.GATHERING: N_("Gathering"),
 }
 
+TRANSFER_STATES = {
+    TransferState.ASKED: N_("waits for the centre"),
+    TransferState.PREPARED: N_("held by the centre, waits for the receiving antenne"),
+    TransferState.REFUSED: N_("refused by the centre"),
+    TransferState.COMMITTED: N_("done: the hours went over"),
+    TransferState.RELEASED: N_("cancelled: the hours went back"),
+}
+# Why the centre refused or released a transfer, or why an antenne declined it (one table: values differ
+# only where they mean the same).
+TRANSFER_REASONS = {
+    RefuseReason.OVER_LIMIT: N_("the payer would go below the allowed balance"),
+    RefuseReason.PARTNER_LIMIT: N_("the partner network's limit is reached"),
+    RefuseReason.UNKNOWN_PARTNER: N_("the partner network is not known"),
+    RefuseReason.MOVED_AWAY: N_("the member has moved to another antenne"),
+    RefuseReason.SAME_KEEPER: N_("both members are at the same antenne"),
+    RefuseReason.NOT_WHOLE_QUARTERS: N_("not a whole number of quarter hours"),
+    RefuseReason.EXPIRED: N_("its time ran out"),
+    ReleaseReason.REJECTED: N_("the receiving side declined"),
+    ReleaseReason.PAYEE_MOVED: N_("the receiver moved to another antenne"),
+    RejectReason.UNKNOWN_MEMBER: N_("no such member at the receiving antenne"),
+    RejectReason.DECLINED: N_("declined"),
+}
+
 # Why the abuse guard holds an entry (`services.antenne.domain.rules`, by rule name).
 HOLD_RULES = {
     "future-date": N_("the help is dated after the day it is recorded"),
@@ -132,6 +157,11 @@ ERRORS: tuple[tuple[type[Exception], str], ...] = (
     (errors.ExchangeStateError, N_("This help was already handled.")),
     (errors.HelpRequestStateError, N_("This request is no longer open.")),
     (errors.DonationStateError, N_("This gift was already handled.")),
+    (errors.TransferToOwnAntenneError, N_("This member is at this antenne: record hours or a gift instead.")),
+    (errors.AntenneIdError, N_("Enter the other antenne's short name, such as laken.")),
+    (errors.TransferInFutureError, N_("Hours are sent for help or a gift that already happened.")),
+    (errors.TransferStateError, N_("This transfer was already answered or decided.")),
+    (errors.TransferNotFoundError, N_("This transfer is not known here.")),
     (errors.NotFoundError, N_("This was not found.")),
     (errors.AntenneError, N_("This could not be done.")),
 )

@@ -5,6 +5,7 @@ A member acts only for themself: every page uses the session's member id, never 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Request
@@ -18,7 +19,8 @@ from services.antenne.web.desk import names, post_page, see_other, take_posting
 from services.antenne.web.forms import Errors, member_of, quarters_of
 from services.antenne.web.labels import error_code, error_message, error_of_code
 from services.antenne.web.sessions import WebSession
-from services.web import N_
+from services.antenne.web.transfers import answer, flash_of, last_known, read_transfer, send
+from services.web import N_, gettext_for, language_of
 
 router = APIRouter(prefix="/me", include_in_schema=False)
 
@@ -33,14 +35,23 @@ def my_hours(request: Request, session: MemberDep, antenne: AntenneDep) -> HTMLR
     member_id = _me(session)
     authorise(session.actor, "get_balance", member_id)
     exchanges = list(reversed(antenne.exchanges(member_id)))
+    transfers = list(reversed(antenne.transfers(member_id=member_id)))
+    _, now = gettext_for(language_of(request)), datetime.now(UTC)
     return render(request, "me.html", {
         "title": N_("My hours"), "member": antenne.get_member(member_id), "members": names(antenne),
         "to_confirm": [e for e in exchanges
                        if e.recipient_id == member_id and e.status is ExchangeStatus.PENDING],
         "exchanges": exchanges, "statement": antenne.statement(member_id),
+        "waiting": [t for t in transfers if t.waits_for_answer],
+        "transfers": [t for t in transfers if not t.waits_for_answer][:10],
+        "known": {t.transfer_id: last_known(t.as_of, now, _) for t in transfers},
         "error": error_of_code(request.query_params.get("error", "")),
-        "flash": request.query_params.get("done") and N_("Thank you, it is saved."),
+        "flash": _flash(request.query_params.get("done", "")),
     }, session=session)  # fmt: skip
+
+
+def _flash(done: str) -> str:
+    return flash_of(done) or (N_("Thank you, it is saved.") if done else "")
 
 
 @router.post("/exchanges/{exchange_id}/{answer}")
@@ -111,3 +122,48 @@ def donate(request: Request, session: MemberDep, antenne: AntenneDep, form: Form
     except AntenneError as refused:
         return _donate(request, session, antenne, form.values(), {"hours": error_message(refused)})
     return see_other("/me?done=1")
+
+
+@router.get("/transfer", response_class=HTMLResponse)
+def transfer_form(request: Request, session: MemberDep, antenne: AntenneDep) -> HTMLResponse:
+    return _transfer(request, session, antenne, {}, {})
+
+
+def _transfer(
+    request: Request, session: WebSession, antenne: AntenneDep, values: dict[str, str], errors: Errors
+) -> HTMLResponse:
+    return render(request, "me_transfer.html", {
+        "title": N_("Send hours to another antenne"), "member": antenne.get_member(_me(session)),
+        "free": antenne.free_balance(_me(session)), "values": values, "errors": errors,
+        "key": values.get("key") or uuid4(),
+    }, session=session, status_code=400 if errors else 200)  # fmt: skip
+
+
+@router.post("/transfer", response_class=HTMLResponse)
+def send_transfer(request: Request, session: MemberDep, antenne: AntenneDep, form: FormDep) -> Response:
+    """I give or pay some of my hours to a member of another antenne; the centre decides."""
+    authorise(session.actor, "ask_transfer", _me(session))
+    errors: Errors = {}
+    asked = read_transfer(antenne, form, errors)
+    if asked is not None:
+        errors = send(antenne, _me(session), asked, session.subject, form.get("key") or None)
+    if errors or asked is None:
+        return _transfer(request, session, antenne, form.values(), errors)
+    return see_other("/me?done=asked")
+
+
+@router.post("/transfers/{transfer_id}/{decision}")
+def answer_transfer(
+    transfer_id: UUID, decision: str, session: MemberDep, antenne: AntenneDep, form: FormDep
+) -> RedirectResponse:
+    """I take the hours another antenne's member sends me, or I decline them."""
+    member_id = _me(session)
+    if antenne.get_transfer(transfer_id).member_id != member_id:
+        raise NotAllowedError(session.actor, "answer a transfer to another member")
+    accept = decision == "accept"
+    authorise(session.actor, "accept_transfer" if accept else "reject_transfer", member_id)
+    try:
+        done = answer(antenne, transfer_id, accept, session.subject)
+    except AntenneError as refused:
+        return see_other(f"/me?error={error_code(refused)}")
+    return see_other(f"/me?done={done}")

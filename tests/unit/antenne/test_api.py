@@ -254,7 +254,7 @@ class ApiBehaviour:
         posts = {url: p["post"] for url, p in paths.items() if "post" in p and url.startswith("/api/v1/")}
         # Sweeps (auto-accept, expire-stale, return-expired) are safe to repeat; vouchers carry serials;
         # a handover and an arrival are keyed by the member's global id; an import by source and row key;
-        # an erasure happens once.
+        # an erasure happens once; a transfer is answered once (the answer is keyed by the transfer).
         recording = {
             url: op
             for url, op in posts.items()
@@ -269,6 +269,8 @@ class ApiBehaviour:
                     "arrivals",
                     "imports",
                     "erasure",
+                    "/transfers/{transfer_id}/accept",
+                    "/transfers/{transfer_id}/reject",
                 )
             )
         }

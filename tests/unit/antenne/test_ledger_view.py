@@ -12,8 +12,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from contracts.antenne.v1 import MemberRegistered
+from contracts.base import Contract
 from contracts.envelope import Envelope, wrap_ledger_decision
 from contracts.ledger.decisions import BalanceChanged, MemberRehomed, OverdraftFlagged
+from contracts.ledger.transfers import ReleaseReason, Side, TransferPrepared, TransferReleased
 from services.antenne.api.portable import age_label
 from services.antenne.ledger_view import LedgerView, make_ledger_view
 from services.antenne.main import create_app
@@ -25,8 +27,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 BOOKED_AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 
-def _decision(payload: BalanceChanged | OverdraftFlagged | MemberRehomed | MemberRegistered,
-              position: int, previous: int | None) -> Envelope:  # fmt: skip
+def _decision(payload: Contract, position: int, previous: int | None) -> Envelope:
     return wrap_ledger_decision(
         payload,
         addressee="jette",
@@ -104,6 +105,31 @@ class LedgerViewBehaviour:
             5,
             BOOKED_AT,
         )
+
+    def test_a_transfer_keeps_its_newest_state_once(self, view: LedgerView) -> None:
+        transfer_id = uuid4()
+        payer, payee = Side(antenne="laken", member=str(uuid4())), Side(antenne="jette", member=str(uuid4()))
+        common = {"transfer_id": transfer_id, "payer": payer, "payee": payee, "quarters": 6,
+                  "payee_quarters": 6, "expires_at": BOOKED_AT + timedelta(days=7)}  # fmt: skip
+        prepared = _decision(TransferPrepared(**common, decided_at=BOOKED_AT), 4, None)
+        released = _decision(
+            TransferReleased(
+                **common, decided_at=BOOKED_AT + timedelta(hours=1), reason=ReleaseReason.EXPIRED
+            ),
+            8,
+            4,
+        )
+
+        applied = [_apply(view, prepared), _apply(view, released), _apply(view, prepared)]
+
+        known = view.transfer(transfer_id)
+        assert applied == [True, True, False]
+        assert known is not None
+        assert (known.state, known.reason, known.position) == ("released", "expired", 8)
+        assert (known.payer, known.payee_member, known.quarters) == ("antenne:laken", payee.member, 6)
+        assert known.as_of == BOOKED_AT + timedelta(hours=1)
+        assert [t.transfer_id for t in view.transfers()] == [transfer_id]
+        assert view.transfer(uuid4()) is None
 
     def test_a_decision_the_antenne_does_not_show_is_still_tracked(self, view: LedgerView) -> None:
         other = MemberRegistered(member_id=uuid4(), registered_on=BOOKED_AT.date())
