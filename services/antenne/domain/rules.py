@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cached_property
 from uuid import UUID
 
 
@@ -67,9 +68,19 @@ class History:
 
     exchanges: tuple[Past, ...] = field(default_factory=tuple)
 
-    def within(self, days: int, today: date) -> list[Past]:
-        """Exchanges recorded in the last `days` days."""
-        return [p for p in self.exchanges if p.recorded_on > today - timedelta(days=days)]
+    def involving(self, member_id: UUID, days: int, today: date) -> list[Past]:
+        """Exchanges this member gave or received, recorded in the last `days` days."""
+        since = today - timedelta(days=days)
+        return [p for p in self._by_member.get(member_id, ()) if p.recorded_on > since]
+
+    @cached_property
+    def _by_member(self) -> dict[UUID, list[Past]]:
+        # Every rule looks at the entry's two members only: one pass over the window, not one per rule.
+        index: dict[UUID, list[Past]] = {}
+        for past in self.exchanges:
+            for member_id in {past.helper_id, past.recipient_id}:
+                index.setdefault(member_id, []).append(past)
+        return index
 
 
 Check = Callable[[Entry, History, Guard], bool]
@@ -87,27 +98,29 @@ class Rule:
 
 def _pair_repeats(e: Entry, h: History, g: Guard) -> bool:
     pair = {e.helper_id, e.recipient_id}
-    between = [p for p in h.within(g.window_days, e.recorded_on) if {p.helper_id, p.recipient_id} == pair]
+    recent = h.involving(e.helper_id, g.window_days, e.recorded_on)
+    between = [p for p in recent if {p.helper_id, p.recipient_id} == pair]
     both_ways = {p.helper_id for p in between} == pair
     return both_ways and len(between) + 1 >= g.pair_repeats
 
 
 def _circle(e: Entry, h: History, g: Guard) -> bool:
     # recipient -> x -> helper already happened: this entry closes a circle of three.
-    recent = h.within(g.window_days, e.recorded_on)
-    from_recipient = {p.recipient_id for p in recent if p.helper_id == e.recipient_id}
-    to_helper = {p.helper_id for p in recent if p.recipient_id == e.helper_id}
+    days, today = g.window_days, e.recorded_on
+    from_recipient = {
+        p.recipient_id for p in h.involving(e.recipient_id, days, today) if p.helper_id == e.recipient_id
+    }
+    to_helper = {p.helper_id for p in h.involving(e.helper_id, days, today) if p.recipient_id == e.helper_id}
     return bool((from_recipient & to_helper) - {e.helper_id, e.recipient_id})
 
 
 def _fast_saving(e: Entry, h: History, g: Guard) -> bool:
-    week = [p.quarters for p in h.within(7, e.recorded_on) if p.helper_id == e.helper_id]
+    week = [p.quarters for p in h.involving(e.helper_id, 7, e.recorded_on) if p.helper_id == e.helper_id]
     return sum(week) + e.quarters >= g.fast_saving
 
 
 def _many_entries(e: Entry, h: History, g: Guard) -> bool:
-    week = [p for p in h.within(7, e.recorded_on) if e.helper_id in (p.helper_id, p.recipient_id)]
-    return len(week) + 1 >= g.many_entries
+    return len(h.involving(e.helper_id, 7, e.recorded_on)) + 1 >= g.many_entries
 
 
 RULES: tuple[Rule, ...] = (

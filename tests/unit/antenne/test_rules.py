@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from uuid import UUID, uuid4
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.antenne.domain.rules import RULES, Action, Entry, Gift, Guard, History, Past, judge, judge_gift
 
@@ -94,3 +96,53 @@ def test_the_third_gift_to_one_member_in_a_week_is_held() -> None:
     assert judge_gift(gift, past, Guard()) == ["donation-stream"]
     assert judge_gift(gift, past[:1], Guard()) == []
     assert judge_gift(Gift(ANNA, BERT, 2, TODAY), past, Guard()) == []
+
+
+def _whole_window(entry: Entry, past: list[Past], guard: Guard) -> list[str]:
+    """The pattern rules as first written, each walking the whole window: the oracle for the indexed ones."""
+
+    def within(days: int) -> list[Past]:
+        return [p for p in past if p.recorded_on > entry.recorded_on - timedelta(days=days)]
+
+    pair = {entry.helper_id, entry.recipient_id}
+    between = [p for p in within(guard.window_days) if {p.helper_id, p.recipient_id} == pair]
+    recent = within(guard.window_days)
+    from_recipient = {p.recipient_id for p in recent if p.helper_id == entry.recipient_id}
+    to_helper = {p.helper_id for p in recent if p.recipient_id == entry.helper_id}
+    week = within(7)
+    fired = {
+        "mutual-crediting": {p.helper_id for p in between} == pair and len(between) + 1 >= guard.pair_repeats,
+        "circle": bool((from_recipient & to_helper) - pair),
+        "fast-saving": sum(p.quarters for p in week if p.helper_id == entry.helper_id) + entry.quarters
+        >= guard.fast_saving,
+        "many-entries": len([p for p in week if entry.helper_id in (p.helper_id, p.recipient_id)]) + 1
+        >= guard.many_entries,
+    }
+    return [name for name, fires in fired.items() if fires]
+
+
+_MEMBERS = [ANNA, BERT, CARLA, uuid4()]
+_PASTS = st.lists(
+    st.builds(Past, st.sampled_from(_MEMBERS), st.sampled_from(_MEMBERS), st.integers(1, 16),
+              st.integers(0, 40).map(lambda days: TODAY - timedelta(days=days))),
+    max_size=30,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    past=_PASTS,
+    helper=st.sampled_from(_MEMBERS),
+    recipient=st.sampled_from(_MEMBERS),
+    quarters=st.integers(1, 16),
+)
+def test_the_pattern_rules_look_only_at_the_two_members_and_fire_as_over_the_whole_window(
+    past: list[Past], helper: UUID, recipient: UUID, quarters: int
+) -> None:
+    guard = Guard(pair_repeats=2, fast_saving=24, many_entries=3)
+    entry = _entry(quarters, helper, recipient)
+    patterns = {"mutual-crediting", "circle", "fast-saving", "many-entries"}
+
+    fired = [name for name in _fired(entry, *past, guard=guard) if name in patterns]
+
+    assert fired == _whole_window(entry, past, guard)
