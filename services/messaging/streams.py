@@ -56,49 +56,38 @@ def stream_configs(replicas: int = 1, max_bytes: int | None = None) -> tuple[Str
         "max_msg_size": MAX_MESSAGE_BYTES,
         "max_bytes": max_bytes if max_bytes is not None else -1,
     }
+
+    def stream(
+        name: str,
+        subjects: str,
+        *,
+        duplicate_window: float = DUPLICATE_WINDOW_SECONDS,
+        max_age: float = ANTENNE_MAX_AGE_SECONDS,
+    ) -> StreamConfig:
+        return StreamConfig(
+            name=name,
+            subjects=[subjects],
+            duplicate_window=duplicate_window,
+            max_age=max_age,
+            **common,  # type: ignore[arg-type]
+        )
+
     return (
-        StreamConfig(
-            name=ANTENNE_STREAM,
-            subjects=[ANTENNE_SUBJECTS],
-            duplicate_window=DUPLICATE_WINDOW_SECONDS,
-            max_age=ANTENNE_MAX_AGE_SECONDS,
-            **common,  # type: ignore[arg-type]
-        ),
-        StreamConfig(
-            name=LEDGER_STREAM,
-            subjects=[LEDGER_SUBJECTS],
-            duplicate_window=DUPLICATE_WINDOW_SECONDS,
-            max_age=ANTENNE_MAX_AGE_SECONDS,  # the ledger's store is the record, as an antenne's is
-            **common,  # type: ignore[arg-type]
-        ),
-        StreamConfig(
-            name=DEADLETTER_STREAM,
-            subjects=[DEADLETTER_SUBJECTS],
-            max_age=DEADLETTER_MAX_AGE_SECONDS,
-            **common,  # type: ignore[arg-type]
+        stream(ANTENNE_STREAM, ANTENNE_SUBJECTS),
+        stream(LEDGER_STREAM, LEDGER_SUBJECTS),  # the ledger's store is the record, as an antenne's is
+        # A duplicate window of 0 leaves the server's default.
+        stream(
+            DEADLETTER_STREAM, DEADLETTER_SUBJECTS, duplicate_window=0, max_age=DEADLETTER_MAX_AGE_SECONDS
         ),
         # Partners' transfers and answers, and the ledger's decisions for them: the ledger's store is
         # the record; these carry them, and every message is idempotent (key or transfer id and state).
-        StreamConfig(
-            name=ALLIANCE_REQUESTS_STREAM,
-            subjects=[ALLIANCE_REQUESTS_SUBJECTS],
-            duplicate_window=DUPLICATE_WINDOW_SECONDS,
-            max_age=ANTENNE_MAX_AGE_SECONDS,
-            **common,  # type: ignore[arg-type]
-        ),
-        StreamConfig(
-            name=ALLIANCE_DECISIONS_STREAM,
-            subjects=[ALLIANCE_DECISIONS_SUBJECTS],
-            duplicate_window=DUPLICATE_WINDOW_SECONDS,
-            max_age=ANTENNE_MAX_AGE_SECONDS,
-            **common,  # type: ignore[arg-type]
-        ),
-        StreamConfig(
-            name=PARTNER_STREAM,
-            subjects=[PARTNER_SUBJECTS],
+        stream(ALLIANCE_REQUESTS_STREAM, ALLIANCE_REQUESTS_SUBJECTS),
+        stream(ALLIANCE_DECISIONS_STREAM, ALLIANCE_DECISIONS_SUBJECTS),
+        stream(
+            PARTNER_STREAM,
+            PARTNER_SUBJECTS,
             duplicate_window=PARTNER_DUPLICATE_WINDOW_SECONDS,
             max_age=PARTNER_MAX_AGE_SECONDS,
-            **common,  # type: ignore[arg-type]
         ),
     )
 
